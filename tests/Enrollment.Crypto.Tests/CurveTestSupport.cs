@@ -68,6 +68,9 @@ internal static class Sodium
     internal static extern int crypto_scalarmult_ed25519_base_noclamp(byte[] q, byte[] n);
 
     [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+    internal static extern int crypto_scalarmult_ed25519_noclamp(byte[] q, byte[] n, byte[] p);
+
+    [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
     internal static extern int crypto_core_ed25519_is_valid_point(byte[] p);
 
     [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]

@@ -25,6 +25,19 @@ namespace Enrollment.Protocol.Crypto
         internal readonly int[] F9 = Field25519.New();
         internal readonly int[] F10 = Field25519.New();
 
+        // Points, addends and recodings for the Edwards side (EdScalarMult, EdGroup).
+        internal readonly EdPoint P = new EdPoint();
+        internal readonly EdPoint U = new EdPoint();
+        internal readonly EdCompleted C = new EdCompleted();
+        internal readonly EdCached Q = new EdCached();
+        internal readonly EdCached[] AOdd = NewCachedArray(8);
+        internal readonly sbyte[] Digits = new sbyte[64];
+        internal readonly sbyte[] SlideA = new sbyte[256];
+        internal readonly sbyte[] SlideB = new sbyte[256];
+
+        /// <summary>Accumulator for arithmetic mod L (Scalar25519).</summary>
+        internal readonly long[] Wide = new long[64];
+
         /// <summary>Clamped or reduced scalar (secret).</summary>
         internal readonly byte[] Scalar = new byte[32];
 
@@ -79,6 +92,17 @@ namespace Enrollment.Protocol.Crypto
             ClearSecrets();
         }
 
+        private static EdCached[] NewCachedArray(int count)
+        {
+            var a = new EdCached[count];
+            for (int i = 0; i < count; i++)
+            {
+                a[i] = new EdCached();
+            }
+
+            return a;
+        }
+
         /// <summary>Zeroes everything that held secret scalars or values derived from them.</summary>
         internal void ClearSecrets()
         {
@@ -87,6 +111,12 @@ namespace Enrollment.Protocol.Crypto
             Field25519.Zero(F0); Field25519.Zero(F1); Field25519.Zero(F2); Field25519.Zero(F3);
             Field25519.Zero(F4); Field25519.Zero(F5); Field25519.Zero(F6); Field25519.Zero(F7);
             Field25519.Zero(F8); Field25519.Zero(F9); Field25519.Zero(F10);
+            P.Clear();
+            U.Clear();
+            C.Clear();
+            Q.Clear();
+            System.Array.Clear(Digits, 0, Digits.Length);
+            System.Array.Clear(Wide, 0, Wide.Length);
         }
     }
 }

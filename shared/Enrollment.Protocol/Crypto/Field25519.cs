@@ -121,6 +121,39 @@ namespace Enrollment.Protocol.Crypto
             h[5] = (int)h5; h[6] = (int)h6; h[7] = (int)h7; h[8] = (int)h8; h[9] = (int)h9;
         }
 
+        /// <summary>Weak reduction (the carry chain of Mul) of an element that came from Add/Sub.</summary>
+        internal static void Carry(int[] h)
+        {
+            long h0 = h[0]; long h1 = h[1]; long h2 = h[2]; long h3 = h[3]; long h4 = h[4];
+            long h5 = h[5]; long h6 = h[6]; long h7 = h[7]; long h8 = h[8]; long h9 = h[9];
+            long c;
+            c = (h0 + 33554432L) >> 26; h1 += c; h0 -= c << 26;
+            c = (h4 + 33554432L) >> 26; h5 += c; h4 -= c << 26;
+            c = (h1 + 16777216L) >> 25; h2 += c; h1 -= c << 25;
+            c = (h5 + 16777216L) >> 25; h6 += c; h5 -= c << 25;
+            c = (h2 + 33554432L) >> 26; h3 += c; h2 -= c << 26;
+            c = (h6 + 33554432L) >> 26; h7 += c; h6 -= c << 26;
+            c = (h3 + 16777216L) >> 25; h4 += c; h3 -= c << 25;
+            c = (h7 + 16777216L) >> 25; h8 += c; h7 -= c << 25;
+            c = (h4 + 33554432L) >> 26; h5 += c; h4 -= c << 26;
+            c = (h8 + 33554432L) >> 26; h9 += c; h8 -= c << 26;
+            c = (h9 + 16777216L) >> 25; h0 += c * 19; h9 -= c << 25;
+            c = (h0 + 33554432L) >> 26; h1 += c; h0 -= c << 26;
+            h[0] = (int)h0; h[1] = (int)h1; h[2] = (int)h2; h[3] = (int)h3; h[4] = (int)h4;
+            h[5] = (int)h5; h[6] = (int)h6; h[7] = (int)h7; h[8] = (int)h8; h[9] = (int)h9;
+        }
+
+        /// <summary>f = table[off .. off + 10) when b is 1, unchanged when b is 0, in fixed time.</summary>
+        internal static void CMoveFrom(int[] f, int[] table, int off, int b)
+        {
+            int mask = -b;
+            f[0] ^= (f[0] ^ table[off]) & mask; f[1] ^= (f[1] ^ table[off + 1]) & mask;
+            f[2] ^= (f[2] ^ table[off + 2]) & mask; f[3] ^= (f[3] ^ table[off + 3]) & mask;
+            f[4] ^= (f[4] ^ table[off + 4]) & mask; f[5] ^= (f[5] ^ table[off + 5]) & mask;
+            f[6] ^= (f[6] ^ table[off + 6]) & mask; f[7] ^= (f[7] ^ table[off + 7]) & mask;
+            f[8] ^= (f[8] ^ table[off + 8]) & mask; f[9] ^= (f[9] ^ table[off + 9]) & mask;
+        }
+
         /// <summary>
         /// Loads 32 little-endian bytes, ignoring the top bit (RFC 7748 s5: "mask the most significant
         /// bit"). Values p .. 2^255 - 1 are accepted as they are and act as their residue mod p.
