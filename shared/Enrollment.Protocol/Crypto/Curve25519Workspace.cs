@@ -1,0 +1,122 @@
+namespace Enrollment.Protocol.Crypto
+{
+    /// <summary>
+    /// Reusable scratch memory for X25519 and XEdDSA, so that a scalar multiplication, a signature or a
+    /// verification allocates nothing: every field element, point and buffer they need lives here.
+    /// Not thread safe: one workspace per thread (the static <see cref="X25519"/> and
+    /// <see cref="XEdDsa"/> methods share one under a lock). Secret intermediates are cleared after each
+    /// operation.
+    /// </summary>
+    public sealed partial class Curve25519Workspace
+    {
+        internal static readonly object SharedLock = new object();
+        private static Curve25519Workspace? shared;
+
+        // General field temporaries; each operation documents which ones it uses.
+        internal readonly int[] F0 = Field25519.New();
+        internal readonly int[] F1 = Field25519.New();
+        internal readonly int[] F2 = Field25519.New();
+        internal readonly int[] F3 = Field25519.New();
+        internal readonly int[] F4 = Field25519.New();
+        internal readonly int[] F5 = Field25519.New();
+        internal readonly int[] F6 = Field25519.New();
+        internal readonly int[] F7 = Field25519.New();
+        internal readonly int[] F8 = Field25519.New();
+        internal readonly int[] F9 = Field25519.New();
+        internal readonly int[] F10 = Field25519.New();
+
+        // Points, addends and recodings for the Edwards side (EdScalarMult, EdGroup).
+        internal readonly EdPoint P = new EdPoint();
+        internal readonly EdPoint U = new EdPoint();
+        internal readonly EdCompleted C = new EdCompleted();
+        internal readonly EdCached Q = new EdCached();
+        internal readonly EdCached[] AOdd = NewCachedArray(8);
+        internal readonly sbyte[] Digits = new sbyte[64];
+        internal readonly sbyte[] SlideA = new sbyte[256];
+        internal readonly sbyte[] SlideB = new sbyte[256];
+
+        /// <summary>Accumulator for arithmetic mod L (Scalar25519).</summary>
+        internal readonly long[] Wide = new long[64];
+
+        /// <summary>Clamped or reduced scalar (secret).</summary>
+        internal readonly byte[] Scalar = new byte[32];
+
+        /// <summary>32-byte scratch for encodings and sign tests.</summary>
+        internal readonly byte[] Bytes32 = new byte[32];
+
+        /// <summary>The workspace behind the static methods; use only while holding <see cref="SharedLock"/>.</summary>
+        internal static Curve25519Workspace Shared
+        {
+            get
+            {
+                if (shared == null)
+                {
+                    shared = new Curve25519Workspace();
+                }
+
+                return shared;
+            }
+        }
+
+        /// <summary>X25519(scalar, u) into output (RFC 7748 s5); no allocation.</summary>
+        public void ScalarMult(byte[] scalar, int sOff, byte[] u, int uOff, byte[] output, int oOff)
+        {
+            CurveArgs.Range(scalar, sOff, X25519.KeySize, nameof(scalar));
+            CurveArgs.Range(u, uOff, X25519.KeySize, nameof(u));
+            CurveArgs.Range(output, oOff, X25519.KeySize, nameof(output));
+            ScalarMultCore(scalar, sOff, u, uOff, output, oOff);
+        }
+
+        /// <summary>X25519(scalar, 9) into output; no allocation.</summary>
+        public void ScalarMultBase(byte[] scalar, int sOff, byte[] output, int oOff)
+        {
+            CurveArgs.Range(scalar, sOff, X25519.KeySize, nameof(scalar));
+            CurveArgs.Range(output, oOff, X25519.KeySize, nameof(output));
+            ScalarMultBaseCore(scalar, sOff, output, oOff);
+        }
+
+        internal void ScalarMultCore(byte[] scalar, int sOff, byte[] u, int uOff, byte[] output, int oOff)
+        {
+            X25519.Clamp(Scalar, scalar, sOff);
+            Field25519.FromBytes(F0, u, uOff);
+            X25519.Ladder(this, Scalar, F0, false, output, oOff);
+            ClearSecrets();
+        }
+
+        internal void ScalarMultBaseCore(byte[] scalar, int sOff, byte[] output, int oOff)
+        {
+            X25519.Clamp(Scalar, scalar, sOff);
+            Field25519.Zero(F0);
+            F0[0] = 9;
+            X25519.Ladder(this, Scalar, F0, true, output, oOff);
+            ClearSecrets();
+        }
+
+        private static EdCached[] NewCachedArray(int count)
+        {
+            var a = new EdCached[count];
+            for (int i = 0; i < count; i++)
+            {
+                a[i] = new EdCached();
+            }
+
+            return a;
+        }
+
+        /// <summary>Zeroes everything that held secret scalars or values derived from them.</summary>
+        internal void ClearSecrets()
+        {
+            System.Array.Clear(Scalar, 0, Scalar.Length);
+            System.Array.Clear(Bytes32, 0, Bytes32.Length);
+            Field25519.Zero(F0); Field25519.Zero(F1); Field25519.Zero(F2); Field25519.Zero(F3);
+            Field25519.Zero(F4); Field25519.Zero(F5); Field25519.Zero(F6); Field25519.Zero(F7);
+            Field25519.Zero(F8); Field25519.Zero(F9); Field25519.Zero(F10);
+            P.Clear();
+            U.Clear();
+            C.Clear();
+            Q.Clear();
+            System.Array.Clear(Digits, 0, Digits.Length);
+            System.Array.Clear(Wide, 0, Wide.Length);
+        }
+    }
+}
