@@ -26,7 +26,9 @@ internal static class QuickRatio
 
     private static void Compare(string name, Action ours, Action theirs, int batch)
     {
-        for (int i = 0; i < 5 * batch; i++) { ours(); theirs(); }
+        // Warm up long enough for tiered compilation to reach its optimised code.
+        long warm = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(warm).TotalSeconds < 1.5) { ours(); theirs(); }
         var o = new List<double>();
         var t = new List<double>();
         for (int round = 0; round < 41; round++)
