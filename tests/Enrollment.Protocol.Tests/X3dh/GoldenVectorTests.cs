@@ -107,6 +107,7 @@ public class GoldenVectorTests
         Assert.Equal(B("bundle", "bytes"), bundle.Encode());
         var z = In("spk_signature_random");
         Assert.Equal(B("bundle", "spk_signature"), XEdDsaSign(In("ik_a_private"), B("bundle", "spk_signing_input"), z));
+        Assert.Equal(B("bundle", "spk_signature"), ServiceHandshake.SignPreKey(In("ik_a_private"), (uint)N("spk_id"), B("public_keys", "spk_a"), N("spk_expires_at"), z));
     }
 
     /// <summary>Every value recomputed from docs/protocol.md with other implementations (libsodium, the .NET runtime).</summary>
