@@ -122,17 +122,19 @@ internal sealed class FakeProtocol : IEnrolleeProtocol
 }
 
 /// <summary>
-/// The fake service behind the fake broker: answers each enrollment message with the next scripted outcome
-/// (then Accepted), refuses an EK_B it has seen (as the real service's replay check does) and publishes the
-/// result retained, so that a device that rebooted while waiting still gets it.
+/// The fake service behind the fake broker, following docs/protocol.md section 11: answers each new
+/// enrollment message with the next scripted outcome (then Accepted); a redelivery of the identical message
+/// gets the identical stored answer; the same EK_B in a DIFFERENT message is an ephemeral key reused by the
+/// device, which it counts (the tests assert it never happens) and answers "replayed".
 /// </summary>
 internal sealed class FakeService
 {
-    private readonly HashSet<string> _seenEphemeral = new();
+    private readonly Dictionary<string, (byte[] Message, byte[] Result)> _byEphemeral = new();
 
     public Queue<(int Outcome, int RetryAfter)> Script { get; } = new();
     public List<byte[]> Messages { get; } = new();
-    public int ReplaysSeen { get; private set; }
+    public int EphemeralReuses { get; private set; }
+    public int Redeliveries { get; private set; }
     public bool Silent { get; set; }
     public byte[] DeviceId { get; } = Enumerable.Range(1, 16).Select(i => (byte)i).ToArray();
     public byte[] Session { get; } = Enumerable.Range(100, 64).Select(i => (byte)i).ToArray();
@@ -147,15 +149,25 @@ internal sealed class FakeService
 
         byte[] ekPublic = message.AsSpan(0, 32).ToArray();
         byte[] eikPublic = message.AsSpan(32, 32).ToArray();
-        var (outcome, retryAfter) = Script.Count > 0 ? Script.Dequeue() : (EnrollmentResult.Accepted, 0);
-        if (!_seenEphemeral.Add(Convert.ToHexString(ekPublic)))
+        string topic = FakeProtocol.ResultTopicPrefix + Convert.ToHexStringLower(FakeProtocol.IdOf(eikPublic), 0, 10);
+        string key = Convert.ToHexString(ekPublic);
+        if (_byEphemeral.TryGetValue(key, out var seen))
         {
-            ReplaysSeen++;
-            outcome = EnrollmentResult.Replayed;
+            if (seen.Message.AsSpan().SequenceEqual(message))
+            {
+                Redeliveries++;
+                broker.Publish(topic, seen.Result);
+                return;
+            }
+
+            EphemeralReuses++;
+            broker.Publish(topic, FakeProtocol.Result(FakeProtocol.AttemptKey(ekPublic), EnrollmentResult.Replayed, 0, DeviceId, Session));
+            return;
         }
 
+        var (outcome, retryAfter) = Script.Count > 0 ? Script.Dequeue() : (EnrollmentResult.Accepted, 0);
         byte[] result = FakeProtocol.Result(FakeProtocol.AttemptKey(ekPublic), outcome, retryAfter, DeviceId, Session);
-        string topic = FakeProtocol.ResultTopicPrefix + Convert.ToHexStringLower(FakeProtocol.IdOf(eikPublic), 0, 10);
-        broker.Publish(topic, result, retain: true);
+        _byEphemeral[key] = (message, result);
+        broker.Publish(topic, result);
     }
 }
