@@ -32,7 +32,7 @@ namespace Enrollment.Enrollee
         private readonly byte[] _enrolleeId = new byte[Limits.MaxEnrolleeId];
         private int _enrolleeIdLength;
         private readonly byte[] _firmwareVersion;
-        private readonly byte[] _reply = new byte[128];
+        private readonly byte[] _reply = new byte[256]; // the largest reply, HelloReply, is 175 bytes
 
         private bool _booted;
         private bool _sessionOpen;
