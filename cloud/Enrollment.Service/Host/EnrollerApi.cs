@@ -13,7 +13,9 @@ internal static class EnrollerApi
     {
         var v1 = app.MapGroup("/v1").RequireAuthorization(BearerAuthentication.EnrollerPolicy).WithTags("Enroller");
         v1.MapPost("/bundles", IssueBundles).WithName("IssueBundles");
-        v1.MapPost("/enrollees", Register).WithName("RegisterEnrollee");
+        v1.MapPost("/enrollees", Register).WithName("RegisterEnrollee").Accepts<RegisterEnrolleeRequest>("application/json")
+            .Produces<EnrolleeDto>(StatusCodes.Status201Created).Produces<EnrolleeDto>().ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status410Gone);
         v1.MapGet("/enrollees", ListPending).WithName("ListPendingEnrollees");
         v1.MapDelete("/enrollees/{id}", Delete).WithName("DeletePendingEnrollee");
     }
@@ -39,11 +41,22 @@ internal static class EnrollerApi
         return Results.Ok(new BundlesResponse([.. bundles.Select(b => new BundleDto(b.BundleId, b.ExpiresAt, Convert.ToBase64String(b.Encoded)))]));
     }
 
-    private static async Task<IResult> Register(HttpContext http, EnrollmentDirectory directory, RegisterEnrolleeRequest? body, CancellationToken ct)
+    private static async Task<IResult> Register(HttpContext http, EnrollmentDirectory directory, CancellationToken ct)
     {
+        // The body is read here rather than bound, so that malformed JSON gets the documented problem body.
+        RegisterEnrolleeRequest? body;
+        try
+        {
+            body = await http.Request.ReadFromJsonAsync<RegisterEnrolleeRequest>(ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
+        {
+            body = null;
+        }
+
         if (body is null)
         {
-            return Problems.Result(StatusCodes.Status400BadRequest, "invalid_body", "A JSON body is required.");
+            return Problems.Result(StatusCodes.Status400BadRequest, "invalid_body", "A JSON object body (Content-Type: application/json) is required.");
         }
 
         var eik = DecodeKey(body.EikPublicKey);

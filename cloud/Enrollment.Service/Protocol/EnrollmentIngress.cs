@@ -116,6 +116,7 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler
 
         EnrolledIdentity? identity;
         OpenStatus status;
+        _metrics.Opened();
         try
         {
             status = ServiceHandshake.Open(message, _keys.IdentityPrivateKey, spk.PrivateKey, opkPrivate, enrollee.EikPublic!, bundle.Address,
