@@ -27,6 +27,29 @@ internal static class CurveTestSupport
         return b;
     }
 
+    /// <summary>p = 2^255 - 19.</summary>
+    internal static readonly System.Numerics.BigInteger P = System.Numerics.BigInteger.Pow(2, 255) - 19;
+
+    internal static System.Numerics.BigInteger Num(byte[] le) => new(le, isUnsigned: true, isBigEndian: false);
+
+    internal static byte[] Le32(System.Numerics.BigInteger v)
+    {
+        var b = new byte[32];
+        v.TryWriteBytes(b, out _, isUnsigned: true, isBigEndian: false);
+        return b;
+    }
+
+    /// <summary>
+    /// The XEdDSA public key of an X25519 public key, computed independently of the code under test:
+    /// y = (u - 1)/(u + 1) mod p, encoded with sign bit 0 (XEdDSA s2.2, RFC 7748 s4.1).
+    /// </summary>
+    internal static byte[] MontgomeryToEdwards(byte[] u)
+    {
+        var x = Num(u) % P;
+        var y = (x - 1 + P) * System.Numerics.BigInteger.ModPow(x + 1, P - 2, P) % P;
+        return Le32(y);
+    }
+
     internal static byte[] Sha512(params byte[][] parts)
     {
         using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA512);
@@ -87,6 +110,12 @@ internal static class Sodium
 
     [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
     internal static extern void crypto_core_ed25519_scalar_add(byte[] z, byte[] x, byte[] y);
+
+    [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+    internal static extern int crypto_sign_ed25519_seed_keypair(byte[] pk, byte[] sk, byte[] seed);
+
+    [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
+    internal static extern int crypto_sign_ed25519_detached(byte[] sig, out ulong siglen, byte[] m, ulong mlen, byte[] sk);
 
     [DllImport(Lib, CallingConvention = CallingConvention.Cdecl)]
     internal static extern int crypto_sign_ed25519_verify_detached(byte[] sig, byte[] m, ulong mlen, byte[] pk);
