@@ -25,7 +25,7 @@ namespace Enrollment.Protocol.X3dh
         internal byte[]? MessageKey;
 
         /// <summary>Keeps IKM and the message key after the run, for the golden-vector generator only.</summary>
-        internal bool KeepSecretsForVectors;
+        internal bool KeepSecretsForVectors = false; // set only by the vector generator in tests
 
         internal X3dhTranscript()
         {
