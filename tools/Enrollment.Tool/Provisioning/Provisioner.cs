@@ -59,6 +59,7 @@ internal sealed class Provisioner
     {
         progress(Stage.Opening, "opening " + request.Port + " at " + request.Baud + " baud");
         using var session = new DeviceSession(PortLink.Open(request.Port, request.Baud));
+        report.OpenMilliseconds = total.ElapsedMilliseconds;
         progress(Stage.Hello, "hello");
         var info = session.Hello(HelloTimeout, ct);
         report.EnrolleeId = info.EnrolleeId;
@@ -74,6 +75,7 @@ internal sealed class Provisioner
                 : ": factory-reset it before provisioning it again."));
         }
 
+        report.HelloMilliseconds = total.ElapsedMilliseconds - report.OpenMilliseconds;
         var service = Stopwatch.StartNew();
         progress(Stage.Bundle, "taking a bundle");
         var (bundle, registered, queued) = Register(info, report, progress, ct);
@@ -96,6 +98,7 @@ internal sealed class Provisioner
         }
 
         report.ToolMilliseconds = total.ElapsedMilliseconds;
+        report.TransferMilliseconds = report.ToolMilliseconds - report.OpenMilliseconds - report.HelloMilliseconds - report.ServiceMilliseconds;
         report.State = status.StateName;
         report.Status = status.CodeName;
         if (queued != null)

@@ -145,8 +145,8 @@ internal sealed partial class DeviceSession : ILinkHandler, IDisposable
             Pump(deadline, ct);
             if (_port.Lost != null)
             {
-                throw new ToolFailure(ExitCode.LinkLost, "The port " + PortPath + " failed during the bundle transfer: " + _port.Lost
-                    + ". The device did not get its bundle.");
+                throw new ToolFailure(ExitCode.LinkLost, "The port " + PortPath + " failed during the bundle transfer (" + _port.Lost.TrimEnd('.')
+                    + "). The device did not get its bundle.");
             }
 
             if (_failedSends.Remove(MessageType.Bundle))
