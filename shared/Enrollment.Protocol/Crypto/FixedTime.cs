@@ -8,11 +8,10 @@ namespace Enrollment.Protocol.Crypto
     /// </summary>
     /// <remarks>
     /// The running time depends only on <c>count</c>, never on the data: no early exit, no data-dependent
-    /// branch. Every method is marked <c>NoInlining | NoOptimization</c> so that neither the C# compiler's
-    /// consumer (the JIT on the host, the interpreter on the device) nor a later inliner can turn the
-    /// accumulate-then-test loop into an early-exit compare, or drop the stores of <see cref="Zero(byte[])"/>
-    /// as dead because the buffer is not read afterwards (the same reasoning as .NET's
-    /// CryptographicOperations.FixedTimeEquals/ZeroMemory).
+    /// branch. Every method is marked <c>NoInlining | NoOptimization</c> so that the JIT can neither inline
+    /// the accumulate-then-test loop into a caller and turn it into an early-exit compare, nor drop the
+    /// stores of <see cref="Zero(byte[])"/> as dead because the buffer is not read afterwards (the same
+    /// reasoning as .NET's CryptographicOperations.FixedTimeEquals and ZeroMemory).
     /// </remarks>
     public static class FixedTime
     {

@@ -1,56 +1,61 @@
-using System;
+using Enrollment.Protocol.Crypto;
 
 namespace Enrollment.Protocol.X3dh
 {
     /// <summary>
     /// The one place the protocol code touches the symmetric primitives of Enrollment.Protocol.Crypto
-    /// (SHA-256, HKDF-SHA256, ChaCha20-Poly1305, fixed-time helpers), so the flows read as the spec does.
-    /// INTERIM: the crypto lands in parallel; until it is merged these bodies refuse to run.
+    /// (SHA-256 per FIPS 180-4, HKDF-SHA256 per RFC 5869, ChaCha20-Poly1305 per RFC 8439, fixed-time helpers),
+    /// so the flows in this folder read like docs/protocol.md section 9.
     /// </summary>
     internal static class CryptoBinding
     {
         internal static void Sha256(byte[] data, int offset, int count, byte[] output, int outputOffset)
         {
-            throw new NotSupportedException("awaiting the Enrollment.Protocol.Crypto merge");
+            Crypto.Sha256.Hash(data, offset, count, output, outputOffset);
         }
 
-        /// <summary>HKDF-SHA256 (RFC 5869) extract then expand.</summary>
+        /// <summary>HKDF-SHA256 (RFC 5869 sections 2.2 and 2.3): extract with the salt, then expand with info.</summary>
         internal static void Hkdf(byte[] salt, byte[] ikm, int ikmOffset, int ikmCount, byte[] info, byte[] output, int outputOffset, int length)
         {
-            throw new NotSupportedException("awaiting the Enrollment.Protocol.Crypto merge");
+            HkdfSha256 hkdf = new HkdfSha256();
+            byte[] prk = new byte[HkdfSha256.HashSize];
+            hkdf.Extract(salt, 0, salt.Length, ikm, ikmOffset, ikmCount, prk, 0);
+            hkdf.Expand(prk, 0, prk.Length, info, 0, info.Length, output, outputOffset, length);
+            FixedTime.Zero(prk);
         }
 
         /// <summary>HKDF-Expand (RFC 5869 section 2.3) with a uniformly random PRK.</summary>
         internal static void Expand(byte[] prk, byte[] info, byte[] output, int outputOffset, int length)
         {
-            throw new NotSupportedException("awaiting the Enrollment.Protocol.Crypto merge");
+            new HkdfSha256().Expand(prk, 0, prk.Length, info, 0, info.Length, output, outputOffset, length);
         }
 
         internal static void Seal(byte[] key, byte[] nonce, byte[] ad, int adOffset, int adLength, byte[] plaintext, int pOffset, int pLength, byte[] output, int oOffset)
         {
-            throw new NotSupportedException("awaiting the Enrollment.Protocol.Crypto merge");
+            new ChaCha20Poly1305().Encrypt(key, 0, nonce, 0, ad, adOffset, adLength, plaintext, pOffset, pLength, output, oOffset);
         }
 
+        /// <summary>False when the tag does not verify; the output is then zeroed by the AEAD.</summary>
         internal static bool Open(byte[] key, byte[] nonce, byte[] ad, int adOffset, int adLength, byte[] input, int iOffset, int iLength, byte[] output, int oOffset)
         {
-            throw new NotSupportedException("awaiting the Enrollment.Protocol.Crypto merge");
+            return new ChaCha20Poly1305().TryDecrypt(key, 0, nonce, 0, ad, adOffset, adLength, input, iOffset, iLength, output, oOffset);
         }
 
         internal static bool FixedEquals(byte[] a, int aOffset, byte[] b, int bOffset, int count)
         {
-            throw new NotSupportedException("awaiting the Enrollment.Protocol.Crypto merge");
+            return FixedTime.Equals(a, aOffset, b, bOffset, count);
         }
 
         internal static bool IsZero(byte[] a, int offset, int count)
         {
-            throw new NotSupportedException("awaiting the Enrollment.Protocol.Crypto merge");
+            return FixedTime.IsZero(a, offset, count);
         }
 
         internal static void Zero(byte[]? a)
         {
             if (a != null)
             {
-                Array.Clear(a, 0, a.Length);
+                FixedTime.Zero(a);
             }
         }
     }

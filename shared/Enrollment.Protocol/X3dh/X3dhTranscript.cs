@@ -24,6 +24,9 @@ namespace Enrollment.Protocol.X3dh
 
         internal byte[]? MessageKey;
 
+        /// <summary>Keeps IKM and the message key after the run, for the golden-vector generator only.</summary>
+        internal bool KeepSecretsForVectors = false; // set only by the vector generator in tests
+
         internal X3dhTranscript()
         {
             for (int i = 0; i < KeySchedule.FSize; i++)
@@ -62,6 +65,11 @@ namespace Enrollment.Protocol.X3dh
         /// <summary>Zeroes the secrets this transcript holds except SK, which the caller hands on.</summary>
         internal void ClearSecretsButSk()
         {
+            if (KeepSecretsForVectors)
+            {
+                return;
+            }
+
             CryptoBinding.Zero(Ikm);
             CryptoBinding.Zero(MessageKey);
         }

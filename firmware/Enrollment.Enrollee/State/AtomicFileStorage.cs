@@ -1,0 +1,110 @@
+using Enrollment.Enrollee.Ports;
+
+namespace Enrollment.Enrollee.State
+{
+    /// <summary>
+    /// All-or-nothing records over a plain file system (write new, then rename):
+    /// <code>
+    /// 1. write and flush "name.new"        (a crash here leaves a possibly partial "name.new")
+    /// 2. rename "name" to "name.old"       (only if "name" exists)
+    /// 3. rename "name.new" to "name"       (the commit point)
+    /// 4. delete "name.old"
+    /// </code>
+    /// <see cref="Read"/> resolves what an interrupted write left behind, so that a reader always sees the
+    /// last committed content and never a partial file:
+    /// <list type="bullet">
+    /// <item>"name" exists: it is committed; leftovers "name.new" (uncommitted) and "name.old" are deleted.</item>
+    /// <item>no "name", but "name.old" and "name.new": the crash came between steps 2 and 3; "name.new" was
+    /// complete before step 2 began, so it is promoted (the write counts as done).</item>
+    /// <item>no "name", only "name.new": a first write interrupted before its commit; it may be partial and
+    /// is deleted (the write did not happen).</item>
+    /// </list>
+    /// Renames are atomic on LittleFS (the ESP32's I:\ drive) and POSIX file systems; that is all this assumes.
+    /// </summary>
+    public sealed class AtomicFileStorage : IStorage
+    {
+        private const string NewSuffix = ".new";
+        private const string OldSuffix = ".old";
+        private readonly IFileSystem _files;
+
+        public AtomicFileStorage(IFileSystem files)
+        {
+            if (files == null)
+            {
+                throw new System.ArgumentNullException("files");
+            }
+
+            _files = files;
+        }
+
+        public int Read(string name, byte[] buffer, int offset, int count)
+        {
+            Settle(name);
+            return _files.Exists(name) ? _files.ReadAll(name, buffer, offset, count) : -1;
+        }
+
+        public void WriteAtomic(string name, byte[] buffer, int offset, int count)
+        {
+            // Settle any leftover first, so that the steps below start from "name" alone (or nothing).
+            Settle(name);
+            string fresh = name + NewSuffix;
+            string old = name + OldSuffix;
+            _files.WriteAll(fresh, buffer, offset, count);
+            bool hadOld = _files.Exists(name);
+            if (hadOld)
+            {
+                _files.Move(name, old);
+            }
+
+            _files.Move(fresh, name);
+            if (hadOld)
+            {
+                _files.Delete(old);
+            }
+        }
+
+        public void Delete(string name)
+        {
+            // Uncommitted and stale copies first: if the power fails before "name" goes, the last committed
+            // record survives and the delete simply did not happen; no leftover can be promoted later.
+            DeleteIfExists(name + NewSuffix);
+            DeleteIfExists(name + OldSuffix);
+            DeleteIfExists(name);
+        }
+
+        private void Settle(string name)
+        {
+            string fresh = name + NewSuffix;
+            string old = name + OldSuffix;
+            if (_files.Exists(name))
+            {
+                DeleteIfExists(fresh);
+                DeleteIfExists(old);
+            }
+            else if (_files.Exists(old))
+            {
+                if (_files.Exists(fresh))
+                {
+                    _files.Move(fresh, name);
+                    _files.Delete(old);
+                }
+                else
+                {
+                    _files.Move(old, name);
+                }
+            }
+            else
+            {
+                DeleteIfExists(fresh);
+            }
+        }
+
+        private void DeleteIfExists(string name)
+        {
+            if (_files.Exists(name))
+            {
+                _files.Delete(name);
+            }
+        }
+    }
+}
