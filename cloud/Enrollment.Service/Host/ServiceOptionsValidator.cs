@@ -54,9 +54,13 @@ internal sealed class ServiceOptionsValidator : IValidateOptions<ServiceOptions>
             errors.Add("Enrollment:Events:EventHubsConnectionString is required when Enrollment:Events:Sink is EventHubs.");
         }
 
-        if (!System.Net.IPAddress.TryParse(o.Http.Address, out _))
+        if (!System.Net.IPAddress.TryParse(o.Http.Address, out var address))
         {
             errors.Add("Enrollment:Http:Address must be an IP address.");
+        }
+        else if (string.IsNullOrEmpty(o.Http.CertificatePath) && !(_env.IsDevelopment() && System.Net.IPAddress.IsLoopback(address)))
+        {
+            errors.Add("HTTPS needs Enrollment:Http:CertificatePath; plain HTTP is allowed only in Development on a loopback address.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
