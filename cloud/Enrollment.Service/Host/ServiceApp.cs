@@ -34,10 +34,10 @@ internal static class ServiceApp
     }
 
     /// <summary>Options, storage and time: what the admin commands need too.</summary>
-    public static void AddCore(IServiceCollection services, IConfiguration configuration)
+    public static void AddCore(IServiceCollection services, IConfiguration configuration, bool storageOnly = false)
     {
         services.AddOptions<ServiceOptions>().Bind(configuration.GetSection(ServiceOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ServiceOptions>, ServiceOptionsValidator>();
+        services.AddSingleton<IValidateOptions<ServiceOptions>>(sp => new ServiceOptionsValidator(sp.GetRequiredService<IHostEnvironment>(), storageOnly));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SqlEnrollmentStore>(sp => new SqlEnrollmentStore(CreateDialect(sp.GetRequiredService<IOptions<ServiceOptions>>().Value)));
         services.AddSingleton<IEnrollmentStore>(sp => sp.GetRequiredService<SqlEnrollmentStore>());
