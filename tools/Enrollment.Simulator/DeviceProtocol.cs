@@ -1,0 +1,10 @@
+using Enrollment.Enrollee.Enrolling;
+
+namespace Enrollment.Simulator;
+
+/// <summary>The protocol functions the simulated device runs: the firmware's own adapter over shared/.</summary>
+internal static class DeviceProtocol
+{
+    public static IEnrolleeProtocol Create() =>
+        throw new NotSupportedException("The enrollee protocol adapter is not on this branch yet.");
+}
