@@ -174,6 +174,31 @@ public class RekeyTests
     }
 
     [Fact]
+    public void A_lost_confirm_is_replaced_by_the_first_authentic_frame_of_the_new_epoch()
+    {
+        var p = new Parties();
+        var initiator = p.Start(RekeyReason.Time);
+        Assert.Equal(RekeyStatus.Completed, p.Respond(initiator.InitMessage, 8, out var responder));
+        Assert.Equal(RekeyStatus.Completed, initiator.Finish(responder!.ResponseMessage, 0, 54, 7, out _, out var deviceKeys));
+        var device = new ChannelPair(deviceKeys!.Up, deviceKeys.Down, deviceKeys.Epoch);
+        var frame = ChannelPair.Seal(device.DeviceSender, ChannelMessageType.Telemetry, [1, 2]);
+
+        var wrongKey = ChannelPair.Seal(ChannelPair.Random(8).DeviceSender, ChannelMessageType.Telemetry, [1, 2]);
+        Assert.Equal(RekeyStatus.BadConfirmation, responder.ConfirmWithFrame(wrongKey, 0, wrongKey.Length, out _));
+        var otherEpoch = ChannelPair.Seal(new ChannelPair(deviceKeys.Up, deviceKeys.Down, 7).DeviceSender, ChannelMessageType.Telemetry, [1, 2]);
+        Assert.Equal(RekeyStatus.Malformed, responder.ConfirmWithFrame(otherEpoch, 0, otherEpoch.Length, out _));
+        var down = ChannelPair.Seal(device.ServiceSender, ChannelMessageType.Command, [0, 0, 0, 1]);
+        Assert.Equal(RekeyStatus.Malformed, responder.ConfirmWithFrame(down, 0, down.Length, out _));
+
+        Assert.Equal(RekeyStatus.Completed, responder.ConfirmWithFrame(frame, 0, frame.Length, out var serviceKeys));
+        Assert.Equal(deviceKeys.Up, serviceKeys!.Up);
+        var service = new ChannelPair(serviceKeys.Up, serviceKeys.Down, serviceKeys.Epoch);
+        Assert.Equal(ChannelOpenStatus.Accepted, ChannelPair.Open(service.ServiceReceiver, frame, out var plain, out _));
+        Assert.Equal(new byte[] { 1, 2 }, plain);
+        Assert.Equal(RekeyStatus.WrongState, responder.ConfirmWithFrame(frame, 0, frame.Length, out _));
+    }
+
+    [Fact]
     public void A_replayed_confirm_does_not_complete_a_later_handshake()
     {
         var p = new Parties();
