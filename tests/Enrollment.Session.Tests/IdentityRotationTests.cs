@@ -65,8 +65,10 @@ public class IdentityRotationTests
         {
             var copy = (byte[])payload.Clone();
             copy[bit / 8] ^= (byte)(1 << (bit % 8));
-            Assert.NotEqual(RotationStatus.Valid, Verify(copy));
+            Assert.NotEqual(RotationStatus.Valid, IdentityRotation.Verify(SodiumPrimitives.Instance, _ikA, IkB, DeviceId, copy, 0, copy.Length, out _));
         }
+
+        Assert.Equal(RotationStatus.Valid, IdentityRotation.Verify(SodiumPrimitives.Instance, _ikA, IkB, DeviceId, payload, 0, payload.Length, out _));
     }
 
     [Fact]

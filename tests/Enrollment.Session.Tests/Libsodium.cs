@@ -57,3 +57,25 @@ internal static class Libsodium
     [DllImport("libsodium", CallingConvention = CallingConvention.Cdecl)]
     private static extern int crypto_sign_verify_detached(byte[] sig, byte[] m, ulong mlen, byte[] pk);
 }
+
+/// <summary>
+/// The verifying half of <see cref="Enrollment.Protocol.X3dh.IX3dhPrimitives"/> over libsodium: what a cloud
+/// host can plug in. libsodium cannot make XEdDSA signatures, so signing stays with our implementation.
+/// Also much faster than our portable X25519, which keeps the exhaustive bit-flip tests short.
+/// </summary>
+internal sealed class SodiumPrimitives : Enrollment.Protocol.X3dh.IX3dhPrimitives
+{
+    public static readonly SodiumPrimitives Instance = new();
+
+    public void Dh(byte[] privateKey, int privateKeyOffset, byte[] publicKey, int publicKeyOffset, byte[] output, int outputOffset) =>
+        Libsodium.Dh(privateKey.AsSpan(privateKeyOffset, 32).ToArray(), publicKey.AsSpan(publicKeyOffset, 32).ToArray()).CopyTo(output, outputOffset);
+
+    public void PublicKey(byte[] privateKey, int privateKeyOffset, byte[] output, int outputOffset) =>
+        Libsodium.Public(privateKey.AsSpan(privateKeyOffset, 32).ToArray()).CopyTo(output, outputOffset);
+
+    public void Sign(byte[] privateKey, int privateKeyOffset, byte[] message, int messageOffset, int messageLength, byte[] random, int randomOffset, byte[] signature, int signatureOffset) =>
+        OwnPrimitives.Instance.Sign(privateKey, privateKeyOffset, message, messageOffset, messageLength, random, randomOffset, signature, signatureOffset);
+
+    public bool Verify(byte[] publicKey, int publicKeyOffset, byte[] message, int messageOffset, int messageLength, byte[] signature, int signatureOffset) =>
+        Libsodium.XEdDsaVerify(publicKey.AsSpan(publicKeyOffset, 32).ToArray(), message.AsSpan(messageOffset, messageLength).ToArray(), signature.AsSpan(signatureOffset, 64).ToArray());
+}

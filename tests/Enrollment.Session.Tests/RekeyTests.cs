@@ -108,18 +108,24 @@ public class RekeyTests
     [Fact]
     public void Every_bit_flip_of_each_handshake_message_fails_and_the_genuine_messages_still_complete()
     {
+        // libsodium on both sides here: the logic under test is the protocol's, and this keeps ~5000 DHs fast.
+        var s = SodiumPrimitives.Instance;
         var p = new Parties();
-        var initiator = p.Start();
+        var initiator = RekeyInitiator.Start(s, p.IkBPrivate, p.IkAPublic, DeviceId, RandomNumberGenerator.GetBytes(32), RekeyReason.Boot);
         var init = initiator.InitMessage;
-        Assert.Equal(RekeyStatus.Completed, p.Respond(init, 5, out var responder));
-        var response = responder!.ResponseMessage;
+        RekeyResponder? Respond(byte[] message) =>
+            RekeyResponder.Respond(s, p.IkAPrivate, p.IkBPublic, DeviceId, message, 0, message.Length, RandomNumberGenerator.GetBytes(32), 5, out var r) == RekeyStatus.Completed ? r : null;
+        var responder = Respond(init);
+        Assert.NotNull(responder);
+        var response = responder.ResponseMessage;
 
         for (int bit = 0; bit < init.Length * 8; bit++)
         {
             var copy = (byte[])init.Clone();
             copy[bit / 8] ^= (byte)(1 << (bit % 8));
-            if (p.Respond(copy, 5, out var r) == RekeyStatus.Completed)
-                Assert.NotEqual(RekeyStatus.Completed, initiator.Finish(r!.ResponseMessage, 0, 54, 4, out _, out _));
+            var r = Respond(copy);
+            if (r != null)
+                Assert.NotEqual(RekeyStatus.Completed, initiator.Finish(r.ResponseMessage, 0, 54, 4, out _, out _));
         }
 
         for (int bit = 0; bit < response.Length * 8; bit++)
