@@ -51,6 +51,28 @@ public sealed class RealServiceTests(RealServiceTests.Service fixture, ITestOutp
     }
 
     [Fact]
+    public async Task A_device_limited_to_mqtt_3_1_1_enrolls_too()
+    {
+        using var rig = new Rig(output);
+        var service = fixture.Process;
+        var device = new SimulatedDevice(new SimulatorOptions
+        {
+            Name = "mqtt311", StateDirectory = Path.Combine(rig.Root, "mqtt311"), MqttVersion = MQTTnet.Formatter.MqttProtocolVersion.V311, Core = FastRetries(),
+        }, DeviceProtocol.Create(), rig.Log);
+        using (device)
+        {
+            device.Start();
+            using var client = rig.Client(service.Url, service.Token);
+
+            var report = rig.Provision(client, device.PortPath, wait: true);
+
+            Assert.True(report.ExitCode == 0, report.Message + "\n" + rig.Log.Text);
+            Assert.Equal(EnrolleeState.Enrolled, device.State);
+            Assert.Contains("MQTT 3.1.1", rig.Log.Text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task A_revoked_enroller_token_is_refused_by_the_real_service()
     {
         using var rig = new Rig(output);
