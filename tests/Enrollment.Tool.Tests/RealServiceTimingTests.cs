@@ -35,12 +35,14 @@ public sealed class RealServiceTimingTests(RealServiceTests.Service fixture, ITe
         await Task.Delay(4500);
 
         var provisioner = new Provisioning.Provisioner(client, rig.Cache, rig.Queue);
+        var batchProvisioner = new Provisioning.Provisioner(client, rig.Cache, rig.Queue, expectedDevices: 8);
         Provisioning.ProvisionRequest Request(string port) => new(port, 115200, null, "net"u8.ToArray(), [], false, TimeSpan.Zero);
         var warm = provisioner.Run(Request(devices[0].PortPath), (_, _) => { }, CancellationToken.None);
         var one = provisioner.Run(Request(devices[1].PortPath), (_, _) => { }, CancellationToken.None);
         var watch = Stopwatch.StartNew();
         var batch = await Task.WhenAll(devices.Skip(2).Select(d => Task.Factory.StartNew(
-            () => provisioner.Run(Request(d.PortPath), (_, _) => { }, CancellationToken.None), TaskCreationOptions.LongRunning)));
+            () => batchProvisioner.Run(Request(d.PortPath), (_, _) => { }, CancellationToken.None), TaskCreationOptions.LongRunning)));
+        batchProvisioner.ReturnUnused();
         long batchMs = watch.ElapsedMilliseconds;
 
         Assert.Equal(0, warm.ExitCode);
