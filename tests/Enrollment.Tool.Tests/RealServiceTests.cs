@@ -132,6 +132,64 @@ public sealed class RealServiceTests(RealServiceTests.Service fixture, ITestOutp
         Assert.All(devices, d => Assert.Equal(EnrolleeState.Enrolled, d.State));
     }
 
+    [Fact]
+    public async Task The_enroll_command_prints_plain_progress_lines_when_not_on_a_terminal_and_exits_with_the_fault_code()
+    {
+        using var rig = new Rig(output);
+        var service = fixture.Process;
+        using var silent = Simulator.Pty.PseudoTerminal.Open();
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "enroll.dll"), "provision", "--port", silent.SlavePath, "--wifi-ssid", "x",
+            "--service", service.Url })
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        info.Environment["ENROLL_HOME"] = rig.ToolHome;
+        info.Environment["ENROLL_TOKEN"] = service.Token;
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        string text = await stdout + await stderr;
+        output.WriteLine(text);
+
+        Assert.Equal((int)ExitCode.NoAnswer, process.ExitCode);
+        Assert.Contains(silent.SlavePath + ": hello: hello", text, StringComparison.Ordinal);
+        Assert.Contains("0 of 1 device(s) provisioned", text, StringComparison.Ordinal);
+        Assert.Contains("exit 4 (NoAnswer)", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(service.Token, text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Plain_http_to_a_remote_host_and_a_missing_token_are_usage_errors()
+    {
+        using var rig = new Rig(output);
+        foreach (var (args, env, expect) in new[]
+        {
+            (new[] { "provision", "--port", "/dev/null", "--wifi-ssid", "x", "--service", "http://enroll.example.com" }, "enr_x", "Refusing plain HTTP"),
+            (new[] { "provision", "--port", "/dev/null", "--wifi-ssid", "x", "--service", "https://enroll.example.com" }, "", "No enroller token"),
+        })
+        {
+            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "enroll.dll"));
+            foreach (var a in args)
+            {
+                info.ArgumentList.Add(a);
+            }
+
+            info.Environment["ENROLL_HOME"] = rig.ToolHome;
+            info.Environment["ENROLL_TOKEN"] = env;
+            info.Environment.Remove("ENROLL_SERVICE");
+            using var process = Process.Start(info)!;
+            string text = await process.StandardError.ReadToEndAsync() + await process.StandardOutput.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            Assert.Equal((int)ExitCode.Usage, process.ExitCode);
+            Assert.Contains(expect, text, StringComparison.Ordinal);
+        }
+    }
+
     /// <summary>The device's defaults wait 13 s before a retry (ESP32 compute); the simulator computes in milliseconds.</summary>
     private static EnrolleeOptions FastRetries() => new() { BackoffBaseMilliseconds = 500, NetworkRetryMilliseconds = 300, ResultTimeoutMilliseconds = 5000 };
 }

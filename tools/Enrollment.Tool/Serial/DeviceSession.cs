@@ -226,8 +226,8 @@ internal sealed partial class DeviceSession : ILinkHandler, IDisposable
 
         if (_port.BytesReceived == 0)
         {
-            return new ToolFailure(ExitCode.NoAnswer, "Nothing answered the " + what + " on " + PortPath + " (" + timeout.TotalSeconds
-                + " s): is a device connected and powered, running the enrollee firmware, on this port?");
+            return new ToolFailure(ExitCode.NoAnswer, "Nothing answered the " + what + " on " + PortPath
+                + ": is a device connected and powered, running the enrollee firmware, on this port?");
         }
 
         if (_link.Counters.FramesAccepted == 0)
