@@ -73,6 +73,38 @@ public sealed class RealServiceTests(RealServiceTests.Service fixture, ITestOutp
     }
 
     [Fact]
+    public async Task A_device_whose_approval_was_withdrawn_reports_a_final_failure()
+    {
+        using var rig = new Rig(output);
+        var service = fixture.Process;
+        var core = FastRetries();
+        core.MaxAttempts = 1;
+        core.ResultTimeoutMilliseconds = 2000;
+        var device = rig.AddDevice(DeviceProtocol.Create(), core: core);
+        using var client = rig.Client(service.Url, service.Token);
+        string? bundlePrefix = null;
+
+        // Between the registration and the transfer, the approval is withdrawn (as an operator deleting the
+        // pending enrollee would): the service then does not know the device when its message arrives.
+        var report = rig.Provision(client, device.PortPath, wait: true, waitTimeout: TimeSpan.FromSeconds(30), onStage: (stage, text) =>
+        {
+            if (stage == Provisioning.Stage.Registering && text.Contains("(bundle ", StringComparison.Ordinal))
+            {
+                bundlePrefix = text[(text.IndexOf("(bundle ", StringComparison.Ordinal) + 8)..].TrimEnd(')');
+            }
+            else if (stage == Provisioning.Stage.Transferring)
+            {
+                var pending = client.ListPendingAsync(CancellationToken.None).GetAwaiter().GetResult();
+                var mine = Assert.Single(pending, p => p.BundleId.StartsWith(bundlePrefix!, StringComparison.Ordinal));
+                Assert.True(client.DeleteEnrolleeAsync(mine.Id, CancellationToken.None).GetAwaiter().GetResult());
+            }
+        });
+
+        Assert.True(report.ExitCode == (int)ExitCode.EnrollmentFailed, report.Message + "\n" + rig.Log.Text);
+        Assert.NotEqual(EnrolleeState.Enrolled, device.State);
+    }
+
+    [Fact]
     public async Task A_revoked_enroller_token_is_refused_by_the_real_service()
     {
         using var rig = new Rig(output);
