@@ -286,6 +286,9 @@ internal sealed class Provisioner
             m.PetNameLength = n;
         }
 
+        // The enroller's clock lets a device without SNTP check the bundle's expiry (docs/serial-protocol.md,
+        // Bundle; docs/protocol.md section 10 step 3).
+        m.EnrollerTime = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         byte[] raw = Convert.FromBase64String(bundle.Bundle);
         if (raw.Length > Limits.MaxBundle)
         {
