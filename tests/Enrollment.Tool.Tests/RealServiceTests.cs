@@ -51,6 +51,33 @@ public sealed class RealServiceTests(RealServiceTests.Service fixture, ITestOutp
     }
 
     [Fact]
+    public async Task An_enrolled_device_is_refused_until_it_is_factory_reset_then_it_enrolls_again()
+    {
+        using var rig = new Rig(output);
+        var service = fixture.Process;
+        var device = rig.AddDevice(DeviceProtocol.Create(), core: FastRetries());
+        using var client = rig.Client(service.Url, service.Token);
+        var first = rig.Provision(client, device.PortPath, wait: true);
+        Assert.True(first.ExitCode == 0, first.Message);
+
+        var again = rig.Provision(client, device.PortPath);
+        Assert.Equal((int)ExitCode.DeviceRefused, again.ExitCode);
+        Assert.Contains("enroll reset", again.Message, StringComparison.Ordinal);
+
+        using (var session = new Serial.DeviceSession(Serial.PortLink.Open(device.PortPath, 115200)))
+        {
+            var info = session.Hello(TimeSpan.FromSeconds(5), CancellationToken.None);
+            session.FactoryReset(info, TimeSpan.FromSeconds(10), CancellationToken.None);
+        }
+
+        Rig.Eventually(() => device.State == EnrolleeState.IdentityReady, TimeSpan.FromSeconds(10), "a new identity");
+        var third = rig.Provision(client, device.PortPath, wait: true);
+        Assert.True(third.ExitCode == 0, third.Message);
+        Assert.NotEqual(first.EnrolleeId, third.EnrolleeId);
+        Assert.NotEqual(first.DeviceId, third.DeviceId);
+    }
+
+    [Fact]
     public async Task A_device_limited_to_mqtt_3_1_1_enrolls_too()
     {
         using var rig = new Rig(output);

@@ -92,7 +92,7 @@ internal sealed class Provisioner
         {
             throw new ToolFailure(ExitCode.DeviceRefused, "The device is " + info.StateName + (info.State == EnrolleeState.Enrolling
                 ? ": an enrollment attempt is in progress; let it finish or factory-reset the device."
-                : ": factory-reset it before provisioning it again."));
+                : ": factory-reset it (`enroll reset --port ... --yes`) before provisioning it again."));
         }
 
         report.HelloMilliseconds = total.ElapsedMilliseconds - report.OpenMilliseconds;
