@@ -33,11 +33,18 @@ namespace Enrollment.Enrollee
         private readonly byte[] _jitter = new byte[2];
         private readonly EnrollmentResult _result = new EnrollmentResult();
 
+        /// <summary>
+        /// Answers that can wait for the main loop. More than one: anyone who can publish on the result topic
+        /// could otherwise push a junk message right behind the real result and overwrite it unread.
+        /// </summary>
+        private const int InboxSlots = 4;
+
         private readonly object _inboxLock = new object();
-        private readonly byte[] _inbox = new byte[MaxResultSize];
-        private int _inboxCount;
-        private string? _inboxTopic;
-        private bool _inboxFull;
+        private readonly byte[][] _inbox = NewSlots();
+        private readonly int[] _inboxCount = new int[InboxSlots];
+        private readonly string?[] _inboxTopic = new string?[InboxSlots];
+        private int _inboxHead;
+        private int _inboxQueued;
         private readonly byte[] _work = new byte[MaxResultSize];
 
         private bool _awaiting;
@@ -53,16 +60,35 @@ namespace Enrollment.Enrollee
         {
             lock (_inboxLock)
             {
-                if (count < 0 || count > _inbox.Length || payload == null)
+                if (count < 0 || count > MaxResultSize || payload == null)
                 {
                     return;
                 }
 
-                System.Array.Copy(payload, offset, _inbox, 0, count);
-                _inboxCount = count;
-                _inboxTopic = topic;
-                _inboxFull = true;
+                if (_inboxQueued == InboxSlots)
+                {
+                    // Full: the oldest goes (a real result is the newest thing the device waits for).
+                    _inboxHead = (_inboxHead + 1) % InboxSlots;
+                    _inboxQueued--;
+                }
+
+                int slot = (_inboxHead + _inboxQueued) % InboxSlots;
+                System.Array.Copy(payload, offset, _inbox[slot], 0, count);
+                _inboxCount[slot] = count;
+                _inboxTopic[slot] = topic;
+                _inboxQueued++;
             }
+        }
+
+        private static byte[][] NewSlots()
+        {
+            byte[][] slots = new byte[InboxSlots][];
+            for (int i = 0; i < InboxSlots; i++)
+            {
+                slots[i] = new byte[MaxResultSize];
+            }
+
+            return slots;
         }
 
         private void OnBootResume()
@@ -98,7 +124,7 @@ namespace Enrollment.Enrollee
             _statusWaitSeconds = 0;
             lock (_inboxLock)
             {
-                _inboxFull = false;
+                _inboxQueued = 0;
             }
         }
 
@@ -307,21 +333,31 @@ namespace Enrollment.Enrollee
 
         private void ProcessInbox()
         {
-            int count;
-            string? topic;
-            lock (_inboxLock)
+            // Bounded: at most the slots that were full when the loop came round.
+            for (int i = 0; i < InboxSlots; i++)
             {
-                if (!_inboxFull)
+                int count;
+                string? topic;
+                lock (_inboxLock)
                 {
-                    return;
+                    if (_inboxQueued == 0)
+                    {
+                        return;
+                    }
+
+                    count = _inboxCount[_inboxHead];
+                    topic = _inboxTopic[_inboxHead];
+                    System.Array.Copy(_inbox[_inboxHead], 0, _work, 0, count);
+                    _inboxHead = (_inboxHead + 1) % InboxSlots;
+                    _inboxQueued--;
                 }
 
-                count = _inboxCount;
-                topic = _inboxTopic;
-                System.Array.Copy(_inbox, 0, _work, 0, count);
-                _inboxFull = false;
+                ProcessAnswer(topic, count);
             }
+        }
 
+        private void ProcessAnswer(string? topic, int count)
+        {
             if (_record.State != EnrolleeState.Enrolling || _record.AttemptStateLength == 0
                 || topic != _bundleInfo.ResultTopic)
             {

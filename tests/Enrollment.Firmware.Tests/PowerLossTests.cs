@@ -67,9 +67,9 @@ public class PowerLossTests
     private static void AssertNoEphemeralReuse(Rig rig)
     {
         Assert.Equal(0, rig.Service.EphemeralReuses);
-        var eks = rig.Protocol.EphemeralPrivates.Select(Convert.ToHexString).ToList();
+        var eks = rig.Fake.EphemeralPrivates.Select(Convert.ToHexString).ToList();
         Assert.Equal(eks.Count, eks.Distinct().Count());
-        foreach (byte[] ek in rig.Protocol.EphemeralPrivates)
+        foreach (byte[] ek in rig.Fake.EphemeralPrivates)
         {
             Assert.DoesNotContain(rig.Files.History, written => written.AsSpan().IndexOf(ek) >= 0);
         }
@@ -122,7 +122,7 @@ public class PowerLossTests
         Assert.True(rig.RunUntil(() => rig.Device.State == EnrolleeState.Enrolled, 5000));
         Assert.Equal(2, rig.Service.Messages.Count);
         Assert.Equal(first, rig.Service.Messages[1]); // the same bytes, not a new encryption
-        Assert.Single(rig.Protocol.EphemeralPrivates);
+        Assert.Single(rig.Fake.EphemeralPrivates);
         Assert.Equal(1, rig.Device.Attempt);
     }
 
@@ -137,7 +137,7 @@ public class PowerLossTests
         Assert.True(rig.RunUntil(() => rig.Service.Messages.Count == 3, 200_000));
         Assert.Equal(rig.Service.Messages[0], rig.Service.Messages[1]);
         Assert.NotEqual(rig.Service.Messages[0].AsSpan(0, 32).ToArray(), rig.Service.Messages[2].AsSpan(0, 32).ToArray());
-        Assert.Equal(2, rig.Protocol.EphemeralPrivates.Select(Convert.ToHexString).Distinct().Count());
+        Assert.Equal(2, rig.Fake.EphemeralPrivates.Select(Convert.ToHexString).Distinct().Count());
         AssertNoEphemeralReuse(rig);
     }
 }

@@ -105,13 +105,13 @@ public class StateMachineTests
     public void An_expired_bundle_is_refused_with_the_enrollers_time()
     {
         var rig = new Rig();
-        rig.Protocol.ExpiresAt = 1_700_000_000;
+        rig.Fake.ExpiresAt = 1_700_000_000;
         rig.Boot();
         rig.RunUntil(() => rig.Device.State == EnrolleeState.IdentityReady, 1000);
         rig.Enroller.Bundle(FakeProtocol.Bundle(), time: 1_700_000_001);
         rig.RunUntil(() => rig.Enroller.LastError() != null, 2000);
         Assert.Equal(ErrorCode.BundleRejected, rig.Enroller.LastError()!.Code);
-        Assert.Contains(1_700_000_001L, rig.Protocol.TimesSeen);
+        Assert.Contains(1_700_000_001L, rig.Fake.TimesSeen);
     }
 
     [Fact]
@@ -129,7 +129,7 @@ public class StateMachineTests
         Assert.True(rig.Clock.NowMilliseconds - busyAt >= 120_000, "the retry came before the retry-after");
         Assert.Equal(2, rig.Service.Messages.Count);
         Assert.Equal(2, rig.Device.Attempt);
-        Assert.Equal(2, rig.Protocol.EphemeralPrivates.Select(Convert.ToHexString).Distinct().Count());
+        Assert.Equal(2, rig.Fake.EphemeralPrivates.Select(Convert.ToHexString).Distinct().Count());
         Assert.Equal("CA-DER", rig.Mqtt.LastCa);
         Assert.Contains(rig.Log.Lines, l => l.Contains("state enrolled") && l.Contains("device=0102"));
 
@@ -324,7 +324,7 @@ public class StateMachineTests
         string log = rig.Log.All.ToLowerInvariant();
         Assert.DoesNotContain("correct horse", log);
         foreach (byte[] secret in new[] { record.EikPrivate, record.IkPrivate, record.Session[..32] }
-                     .Concat(rig.Protocol.EphemeralPrivates))
+                     .Concat(rig.Fake.EphemeralPrivates))
         {
             Assert.DoesNotContain(Convert.ToHexStringLower(secret)[..16], log);
         }

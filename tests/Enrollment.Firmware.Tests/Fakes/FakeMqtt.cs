@@ -3,17 +3,38 @@ using Enrollment.Enrollee.Ports;
 namespace Enrollment.Firmware.Tests.Fakes;
 
 /// <summary>An in-process broker: topics, subscribers, retained messages, and the fake service on the enrollment topic.</summary>
+/// <summary>The service behind the broker's request topic.</summary>
+internal interface IServiceHandler
+{
+    void Handle(FakeBroker broker, byte[] message);
+}
+
 internal sealed class FakeBroker
 {
     private readonly Dictionary<string, byte[]> _retained = new();
     private readonly List<(FakeMqttLink Client, string Topic)> _subscriptions = new();
 
-    public FakeBroker(FakeService service) => Service = service;
+    public FakeBroker(IServiceHandler service) => Service = service;
 
-    public FakeService Service { get; }
+    public IServiceHandler Service { get; }
     public bool Up { get; set; } = true;
     public string EnrollmentTopic { get; set; } = "enroll/v1/requests";
     public bool Retain { get; set; } = true;
+
+    /// <summary>Deferred: publications wait in a queue until <see cref="Pump"/> (so that the service's work
+    /// does not run on the device's call stack, e.g. while the device's allocations are being measured).</summary>
+    public bool Deferred { get; set; }
+
+    private readonly Queue<(string Topic, byte[] Payload)> _pending = new();
+
+    public void Pump()
+    {
+        while (_pending.Count > 0)
+        {
+            var (topic, payload) = _pending.Dequeue();
+            Deliver(topic, payload);
+        }
+    }
     public List<string> ClientIds { get; } = new();
 
     public void Subscribe(FakeMqttLink client, string topic)
@@ -28,6 +49,17 @@ internal sealed class FakeBroker
     public void Forget(FakeMqttLink client) => _subscriptions.RemoveAll(s => s.Client == client);
 
     public void Publish(string topic, byte[] payload, bool retain = false)
+    {
+        if (Deferred)
+        {
+            _pending.Enqueue((topic, payload));
+            return;
+        }
+
+        Deliver(topic, payload, retain);
+    }
+
+    private void Deliver(string topic, byte[] payload, bool retain = false)
     {
         if (retain && Retain)
         {

@@ -127,7 +127,7 @@ internal sealed class FakeProtocol : IEnrolleeProtocol
 /// gets the identical stored answer; the same EK_B in a DIFFERENT message is an ephemeral key reused by the
 /// device, which it counts (the tests assert it never happens) and answers "replayed".
 /// </summary>
-internal sealed class FakeService
+internal sealed class FakeService : IServiceHandler
 {
     private readonly Dictionary<string, (byte[] Message, byte[] Result)> _byEphemeral = new();
 

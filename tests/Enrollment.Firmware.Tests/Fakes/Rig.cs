@@ -7,11 +7,12 @@ namespace Enrollment.Firmware.Tests.Fakes;
 /// <summary>One enrollee with in-memory ports, an enroller on the other end of the wire, a broker and a service.</summary>
 internal sealed class Rig
 {
-    public Rig(int seed = 1)
+    public Rig(int seed = 1, IEnrolleeProtocol? protocol = null, IServiceHandler? service = null)
     {
         Entropy = new FakeEntropy(seed);
         Storage = new AtomicFileStorage(Files);
-        Broker = new FakeBroker(Service);
+        Protocol = protocol ?? new FakeProtocol();
+        Broker = new FakeBroker(service ?? Service);
         Enroller = new EnrollerHarness(Pipe.B, Clock);
         Mqtt = new FakeMqttLink(Broker);
     }
@@ -24,7 +25,10 @@ internal sealed class Rig
     public AtomicFileStorage Storage { get; }
     public FakeService Service { get; } = new();
     public FakeBroker Broker { get; }
-    public FakeProtocol Protocol { get; } = new();
+    public IEnrolleeProtocol Protocol { get; }
+
+    /// <summary>The fake protocol's records (only when the rig runs with it).</summary>
+    public FakeProtocol Fake => (FakeProtocol)Protocol;
     public SerialPipe Pipe { get; } = new();
     public EnrollerHarness Enroller { get; }
     public FakeMqttLink Mqtt { get; private set; }
