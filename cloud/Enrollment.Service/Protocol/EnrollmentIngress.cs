@@ -191,7 +191,7 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler
         }
 
         // docs/protocol.md section 12: before SK exists the service can only say "rejected", whatever the reason.
-        return new IngressAnswer(topic, new EnrollmentNotice(message.EphemeralKey, EnrollmentStatus.Rejected, 0).Encode());
+        return new IngressAnswer(topic, new EnrollmentNotice(message.EphemeralKey, EnrollmentStatus.Rejected, 0).Encode(), Reliable: false);
     }
 
     internal static string Label(RejectReason reason) => reason switch
