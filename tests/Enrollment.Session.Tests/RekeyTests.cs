@@ -248,6 +248,22 @@ public class RekeyTests
         Assert.Equal("ephemeralPrivateKey", Assert.Throws<ArgumentException>(() => RekeyInitiator.Start(P, p.IkBPrivate, p.IkAPublic, DeviceId, new byte[31], RekeyReason.Boot)).ParamName);
         var init = p.Start().InitMessage;
         Assert.Equal("newEpoch", Assert.Throws<ArgumentOutOfRangeException>(() => p.Respond(init, 0, out _)).ParamName);
+        Assert.Equal("deviceId", Assert.Throws<ArgumentException>(() => p.Respond([1, 2], 1, out _, deviceId: "no spaces")).ParamName);
+        Assert.Equal("deviceId", Assert.Throws<ArgumentException>(() => p.Start(deviceId: "")).ParamName);
+    }
+
+    [Fact]
+    public void Epoch_zero_comes_from_the_enrollment_session_keys()
+    {
+        var sk = RandomNumberGenerator.GetBytes(32);
+        var keys = EpochKeys.FromEnrollment(Enrollment.Protocol.X3dh.SessionKeys.Derive(sk));
+        Assert.Equal(0u, keys.Epoch);
+        Assert.Equal(HKDF.Expand(HashAlgorithmName.SHA256, sk, 32, "Ockam Enrollment v1 session up"u8.ToArray()), keys.Up);
+        Assert.Equal(HKDF.Expand(HashAlgorithmName.SHA256, sk, 32, "Ockam Enrollment v1 session down"u8.ToArray()), keys.Down);
+        var pair = new ChannelPair(keys.Up, keys.Down, keys.Epoch);
+        Assert.Equal(ChannelOpenStatus.Accepted, ChannelPair.Open(pair.ServiceReceiver, ChannelPair.Seal(pair.DeviceSender, ChannelMessageType.Telemetry, [1]), out _, out _));
+        keys.Clear();
+        Assert.All(keys.Up.Concat(keys.Down), b => Assert.Equal(0, b));
     }
 
     [Theory]

@@ -60,6 +60,7 @@ namespace Enrollment.Protocol.Session
             Wire.CheckLength(deviceIdentityPrivateKey, ProtocolConstants.KeySize, nameof(deviceIdentityPrivateKey));
             Wire.CheckLength(serviceIdentityPublicKey, ProtocolConstants.KeySize, nameof(serviceIdentityPublicKey));
             Wire.CheckLength(ephemeralPrivateKey, ProtocolConstants.KeySize, nameof(ephemeralPrivateKey));
+            ChannelFrame.CheckDeviceId(deviceId);
             if (reason < RekeyReason.Boot || reason > RekeyReason.Requested)
             {
                 throw new ArgumentOutOfRangeException(nameof(reason));

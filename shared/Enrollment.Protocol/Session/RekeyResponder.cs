@@ -59,6 +59,7 @@ namespace Enrollment.Protocol.Session
             Wire.CheckLength(serviceIdentityPrivateKey, ProtocolConstants.KeySize, nameof(serviceIdentityPrivateKey));
             Wire.CheckLength(deviceIdentityPublicKey, ProtocolConstants.KeySize, nameof(deviceIdentityPublicKey));
             Wire.CheckLength(ephemeralPrivateKey, ProtocolConstants.KeySize, nameof(ephemeralPrivateKey));
+            ChannelFrame.CheckDeviceId(deviceId);
             Wire.CheckRange(init, offset, count);
             if (newEpoch == 0)
             {
