@@ -304,3 +304,32 @@ public sealed class XEdDsaTests(ITestOutputHelper output)
         Assert.Equal("message", Assert.Throws<ArgumentOutOfRangeException>(() => XEdDsa.Verify(k, 0, m, 1, 3, z, 0)).ParamName);
     }
 }
+
+/// <summary>The static forms share one workspace under a lock; concurrent callers must not interfere.</summary>
+public sealed class CurveConcurrencyTests
+{
+    [Fact]
+    public void Static_x25519_and_xeddsa_calls_from_several_threads_give_the_single_threaded_results()
+    {
+        var rng = Rng(99);
+        var cases = Enumerable.Range(0, 24).Select(_ => (k: RandomBytes(rng, 32), u: RandomBytes(rng, 32), z: RandomBytes(rng, 64), m: RandomBytes(rng, 40))).ToArray();
+        var ws = new Curve25519Workspace();
+        var expected = cases.Select(c =>
+        {
+            var dh = new byte[32];
+            var sig = new byte[64];
+            ws.ScalarMult(c.k, 0, c.u, 0, dh, 0);
+            ws.XEdDsaSign(c.k, 0, c.m, 0, c.m.Length, c.z, 0, sig, 0);
+            return (dh: ToHex(dh), sig: ToHex(sig));
+        }).ToArray();
+
+        Parallel.For(0, cases.Length * 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+        {
+            var c = cases[i % cases.Length];
+            Assert.Equal(expected[i % cases.Length].dh, ToHex(X25519.ScalarMult(c.k, c.u)));
+            byte[] sig = XEdDsa.Sign(c.k, c.m, c.z);
+            Assert.Equal(expected[i % cases.Length].sig, ToHex(sig));
+            Assert.True(XEdDsa.Verify(X25519.ScalarMultBase(c.k), c.m, sig));
+        });
+    }
+}

@@ -6,7 +6,7 @@ using SharpFuzz;
 //   (to replay a crash or a corpus without a fuzzer). README.md says how to drive it with libFuzzer or AFL.
 if (args.Length < 1 || !Targets.TryGet(args[0], out var target))
 {
-    Console.Error.WriteLine("usage: Enrollment.Protocol.Fuzz <" + string.Join("|", Targets.Names) + "> [libfuzzer | afl | run <file>...]");
+    Console.Error.WriteLine("usage: Enrollment.Protocol.Fuzz <" + string.Join("|", Targets.Names) + "> [libfuzzer | afl | run <file>... | seed <dir>]");
     return 2;
 }
 
@@ -31,6 +31,12 @@ switch (mode)
             Console.WriteLine("ok " + file);
         }
 
+        return 0;
+    case "seed":
+        // Writes the genuine message and result of the open-* targets as corpus seeds into the given directory.
+        Directory.CreateDirectory(args[2]);
+        File.WriteAllBytes(Path.Combine(args[2], "message.bin"), CryptoTargets.GenuineMessage);
+        File.WriteAllBytes(Path.Combine(args[2], "result.bin"), CryptoTargets.GenuineResult);
         return 0;
     default:
         Console.Error.WriteLine("unknown mode " + mode);

@@ -9,7 +9,7 @@ namespace Enrollment.Protocol.Fuzz;
 /// </summary>
 internal static class Targets
 {
-    public static readonly string[] Names = ["bundle", "address", "message", "result", "outcome", "notice"];
+    public static readonly string[] Names = ["bundle", "address", "message", "result", "outcome", "notice", "open-message", "open-result"];
 
     public static bool TryGet(string name, out Action<byte[]> target)
     {
@@ -21,6 +21,8 @@ internal static class Targets
             "result" => b => Check(b, EnrollmentResult.TryDecode(b, 0, b.Length, out var m) ? m.Encode() : null),
             "outcome" => b => Check(b, EnrollmentOutcome.TryDecode(b, 0, b.Length, out var m) ? m.Encode() : null),
             "notice" => b => Check(b, EnrollmentNotice.TryDecode(b, 0, b.Length, out var m) ? m.Encode() : null),
+            "open-message" => CryptoTargets.OpenMessage,
+            "open-result" => CryptoTargets.OpenResult,
             _ => null!,
         };
         return target != null;

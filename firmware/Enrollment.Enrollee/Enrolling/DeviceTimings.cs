@@ -61,8 +61,8 @@ namespace Enrollment.Enrollee.Enrolling
 
         public const int BackoffMaxMilliseconds = 10 * 60 * 1000;
 
-        /// <summary>The service's retry-after is honoured up to one hour (a sane bound on a field value).</summary>
-        public const int RetryAfterMaxMilliseconds = 60 * 60 * 1000;
+        /// <summary>The service's retry-after is honoured up to its protocol bound, 86400 s (docs/protocol.md 10).</summary>
+        public const int RetryAfterMaxMilliseconds = 86400 * 1000;
 
         /// <summary>Attempts with one bundle before giving up (13 s + 26 s + ... capped: about 20 minutes).</summary>
         public const int MaxAttempts = 8;

@@ -3,7 +3,7 @@ using Enrollment.Enrollee.Link;
 namespace Enrollment.Enrollee.Enrolling
 {
     /// <summary>
-    /// Settings of an <see cref="Enrollee"/>; defaults come from <see cref="DeviceTimings"/>. Tests and the
+    /// Settings of an <see cref="EnrolleeCore"/>; defaults come from <see cref="DeviceTimings"/>. Tests and the
     /// simulator shorten the timings; the device keeps the defaults.
     /// </summary>
     public sealed class EnrolleeOptions

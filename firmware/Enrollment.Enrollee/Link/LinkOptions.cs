@@ -8,7 +8,7 @@ namespace Enrollment.Enrollee.Link
     {
         private int _ackTimeout = 250;
         private int _maxRetries = 16;
-        private int _maxMessageSize = 2304;
+        private int _maxMessageSize = 3072;
         private int _queueSlots = 4;
         private int _slotSize = 256;
 
@@ -30,7 +30,10 @@ namespace Enrollment.Enrollee.Link
             set { _maxRetries = Check(value, 0, 1000, "MaxRetries"); }
         }
 
-        /// <summary>Largest message (sum of its fragments) this side accepts; longer ones are dropped whole.</summary>
+        /// <summary>
+        /// Largest message (sum of its fragments) this side accepts; longer ones are dropped whole. The
+        /// default takes the largest Bundle message (2941 bytes).
+        /// </summary>
         public int MaxMessageSize
         {
             get { return _maxMessageSize; }

@@ -41,8 +41,8 @@ namespace Enrollment.Enrollee.Messages
     /// <summary>
     /// HelloReply (enrollee to enroller), also sent unprompted at boot:
     /// <c>u8 selected version (0 = none in common, or unprompted) || u8 n || n x u8 versions || u8 state ||
-    /// u8 status code || u8 idLen (1..32) || id || 32 EIK_B public key || u8 len (0..32) || firmware version
-    /// (UTF-8) || u8 len (0..32) || pet name (UTF-8)</c>.
+    /// u8 status code || u8 idLen (1..32) || id (SHA-256 of EIK_B, docs/protocol.md section 4) || 32 EIK_B
+    /// public key || u8 len (0..32) || firmware version (UTF-8) || u8 len (0..64) || pet name (UTF-8)</c>.
     /// </summary>
     public sealed class HelloReplyMessage
     {
@@ -84,7 +84,8 @@ namespace Enrollment.Enrollee.Messages
             r.ReadFixed(EikPublic, Limits.PublicKeySize);
             FirmwareVersionLength = r.ReadShortField(FirmwareVersion, 0, Limits.MaxFirmwareVersion);
             PetNameLength = r.ReadShortField(PetName, 0, Limits.MaxPetName);
-            return r.Complete && Utf8.IsValid(FirmwareVersion, 0, FirmwareVersionLength) && Utf8.IsValid(PetName, 0, PetNameLength);
+            return r.Complete && Utf8.IsValid(FirmwareVersion, 0, FirmwareVersionLength)
+                && (PetNameLength == 0 || Enrollment.Protocol.Messages.PetName.IsValid(PetName, 0, PetNameLength));
         }
     }
 }

@@ -8,8 +8,8 @@ namespace Enrollment.Enrollee.Messages
         public const int PublicKeySize = 32;
         public const int MaxFirmwareVersion = 32;
 
-        /// <summary>Pet name: UTF-8, at most 32 bytes.</summary>
-        public const int MaxPetName = 32;
+        /// <summary>Pet name: UTF-8, at most 64 bytes (docs/protocol.md section 4).</summary>
+        public const int MaxPetName = Enrollment.Protocol.Messages.PetName.MaxBytes;
 
         /// <summary>IEEE 802.11 SSID: 1..32 octets.</summary>
         public const int MaxSsid = 32;
@@ -17,12 +17,13 @@ namespace Enrollment.Enrollee.Messages
         /// <summary>WPA2-PSK: 8..63 characters of passphrase or 64 hex digits; 0 for an open network.</summary>
         public const int MaxWifiPassword = 64;
 
-        /// <summary>Largest enrollment bundle (the protocol's EnrollmentBundle encoding) accepted.</summary>
-        public const int MaxBundle = 2048;
+        /// <summary>Largest enrollment bundle: the protocol's EnrollmentBundle.MaxSize (2768 bytes).</summary>
+        public const int MaxBundle = Enrollment.Protocol.Messages.EnrollmentBundle.MaxSize;
 
-        public const int MaxDeviceId = 32;
+        /// <summary>Device id: 1..64 ASCII characters (docs/protocol.md section 4).</summary>
+        public const int MaxDeviceId = 64;
 
-        /// <summary>Largest Bundle message: 1+32 + 1+64 + 1+32 + 2+2048 = 2181 bytes.</summary>
-        public const int MaxBundleMessage = 1 + MaxSsid + 1 + MaxWifiPassword + 1 + MaxPetName + 2 + MaxBundle;
+        /// <summary>Largest Bundle message: 1+32 + 1+64 + 1+64 + 8 + 2+2768 = 2941 bytes.</summary>
+        public const int MaxBundleMessage = 1 + MaxSsid + 1 + MaxWifiPassword + 1 + MaxPetName + 8 + 2 + MaxBundle;
     }
 }

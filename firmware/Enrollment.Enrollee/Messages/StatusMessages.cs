@@ -2,7 +2,7 @@ namespace Enrollment.Enrollee.Messages
 {
     /// <summary>
     /// Status (enrollee to enroller): <c>u8 state || u8 status code || u16 attempt || u16 wait seconds ||
-    /// u8 len (0..32) || device id</c>. Wait seconds: for Computing, the worst-case time during which the
+    /// u8 len (0..64) || device id (ASCII, once enrolled)</c>. Wait seconds: for Computing, the worst-case time during which the
     /// device cannot answer; for RetryScheduled, the delay before the next attempt; 0 otherwise.
     /// </summary>
     public sealed class StatusMessage

@@ -45,6 +45,18 @@ namespace Enrollment.Enrollee.Messages
             return (hi << 8) | lo;
         }
 
+        /// <summary>Reads a big-endian 64-bit value (negative if the top bit is set: callers reject that).</summary>
+        public long ReadInt64()
+        {
+            long v = 0;
+            for (int i = 0; i < 8; i++)
+            {
+                v = (v << 8) | ReadByte();
+            }
+
+            return v;
+        }
+
         /// <summary>Copies exactly <paramref name="count"/> bytes.</summary>
         public void ReadFixed(byte[] destination, int count)
         {
@@ -121,6 +133,14 @@ namespace Enrollment.Enrollee.Messages
         {
             WriteByte(value >> 8);
             WriteByte(value);
+        }
+
+        public void WriteUInt64(long value)
+        {
+            for (int shift = 56; shift >= 0; shift -= 8)
+            {
+                WriteByte((int)(value >> shift));
+            }
         }
 
         public void WriteFixed(byte[] source, int count)

@@ -14,13 +14,8 @@ namespace Enrollment.Enrollee.Ports
     /// <summary>An MQTT 3.1.1 client session. Correctness never depends on MQTT 5 features (protocol.md).</summary>
     public interface IMqttLink
     {
-        /// <summary>
-        /// Opens a session; with <paramref name="tls"/> the broker certificate must chain to
-        /// <paramref name="caCertificate"/> (PEM or DER as given in the bundle; empty = the platform's store).
-        /// Returns false on any failure (the caller retries with back-off).
-        /// </summary>
-        bool Connect(string host, int port, bool tls, byte[] caCertificate, int caOffset, int caCount,
-            string clientId, string? user, string? password);
+        /// <summary>Opens a session; false on any failure (the caller retries with back-off).</summary>
+        bool Connect(MqttSettings settings);
 
         bool IsConnected { get; }
 
@@ -34,5 +29,29 @@ namespace Enrollment.Enrollee.Ports
 
         /// <summary>Where received messages go; set once before <see cref="Connect"/>.</summary>
         void SetReceiver(IMqttReceiver receiver);
+    }
+
+    /// <summary>How to reach the broker (from the bundle's service address, docs/protocol.md section 7).</summary>
+    public sealed class MqttSettings
+    {
+        /// <summary>No CA in the bundle: plain MQTT, or TLS against the device's built-in trust store.</summary>
+        public const byte CaNone = 0;
+
+        /// <summary><see cref="CaData"/> is the SHA-256 of the CA certificate's DER; the device holds that CA.</summary>
+        public const byte CaSha256 = 1;
+
+        /// <summary><see cref="CaData"/> is the CA certificate, DER encoded.</summary>
+        public const byte CaCertificate = 2;
+
+        public string Host = string.Empty;
+        public int Port;
+        public bool UseTls;
+        public byte CaKind;
+        public byte[] CaData = new byte[0];
+        public string ClientId = string.Empty;
+        public string? User;
+
+        /// <summary>Broker password or token bytes (never logged), or null.</summary>
+        public byte[]? Password;
     }
 }

@@ -10,8 +10,10 @@ namespace Enrollment.Enrollee.State
     /// u8  format (1)          u8 state            u8 status code       u16 attempt
     /// 32  EIK_B private       32 EIK_B public
     /// u8 len + pet name       u8 len + SSID       u8 len + Wi-Fi password
+    /// u64 enroller time at bundle delivery (Unix seconds; 0 = unknown)
     /// u16 len + bundle
     /// u16 len + attempt state (the protocol's EK_B-derived state of the persisted attempt)
+    /// u16 len + the persisted attempt's enrollment message (republished unchanged after a reboot)
     /// 32  IK_B private        32 IK_B public      u8 len + device id
     /// u16 len + session keys
     /// u32 CRC-32 of all the above
@@ -27,10 +29,11 @@ namespace Enrollment.Enrollee.State
         public const byte Format = 1;
         public const int KeySize = 32;
         public const int MaxAttemptState = 512;
-        public const int MaxSession = 256;
+        public const int MaxSession = 720;
+        public const int MaxMessage = 256;
 
         public const int MaxSize = 5 + (4 * KeySize) + (1 + Limits.MaxPetName) + (1 + Limits.MaxSsid)
-            + (1 + Limits.MaxWifiPassword) + (2 + Limits.MaxBundle) + (2 + MaxAttemptState)
+            + (1 + Limits.MaxWifiPassword) + 8 + (2 + Limits.MaxBundle) + (2 + MaxAttemptState) + (2 + MaxMessage)
             + (1 + Limits.MaxDeviceId) + (2 + MaxSession) + 4;
 
         public byte State;
@@ -44,10 +47,13 @@ namespace Enrollment.Enrollee.State
         public int SsidLength;
         public readonly byte[] Password = new byte[Limits.MaxWifiPassword];
         public int PasswordLength;
+        public long BundleTime;
         public readonly byte[] Bundle = new byte[Limits.MaxBundle];
         public int BundleLength;
         public readonly byte[] AttemptState = new byte[MaxAttemptState];
         public int AttemptStateLength;
+        public readonly byte[] Message = new byte[MaxMessage];
+        public int MessageLength;
         public readonly byte[] IkPrivate = new byte[KeySize];
         public readonly byte[] IkPublic = new byte[KeySize];
         public readonly byte[] DeviceId = new byte[Limits.MaxDeviceId];
@@ -67,8 +73,10 @@ namespace Enrollment.Enrollee.State
             w.WriteShortField(PetName, PetNameLength, 0, Limits.MaxPetName, "PetNameLength");
             w.WriteShortField(Ssid, SsidLength, 0, Limits.MaxSsid, "SsidLength");
             w.WriteShortField(Password, PasswordLength, 0, Limits.MaxWifiPassword, "PasswordLength");
+            w.WriteUInt64(BundleTime);
             w.WriteLongField(Bundle, BundleLength, 0, Limits.MaxBundle, "BundleLength");
             w.WriteLongField(AttemptState, AttemptStateLength, 0, MaxAttemptState, "AttemptStateLength");
+            w.WriteLongField(Message, MessageLength, 0, MaxMessage, "MessageLength");
             w.WriteFixed(IkPrivate, KeySize);
             w.WriteFixed(IkPublic, KeySize);
             w.WriteShortField(DeviceId, DeviceIdLength, 0, Limits.MaxDeviceId, "DeviceIdLength");
@@ -98,13 +106,15 @@ namespace Enrollment.Enrollee.State
             PetNameLength = r.ReadShortField(PetName, 0, Limits.MaxPetName);
             SsidLength = r.ReadShortField(Ssid, 0, Limits.MaxSsid);
             PasswordLength = r.ReadShortField(Password, 0, Limits.MaxWifiPassword);
+            BundleTime = r.ReadInt64();
             BundleLength = r.ReadLongField(Bundle, 0, Limits.MaxBundle);
             AttemptStateLength = r.ReadLongField(AttemptState, 0, MaxAttemptState);
+            MessageLength = r.ReadLongField(Message, 0, MaxMessage);
             r.ReadFixed(IkPrivate, KeySize);
             r.ReadFixed(IkPublic, KeySize);
             DeviceIdLength = r.ReadShortField(DeviceId, 0, Limits.MaxDeviceId);
             SessionLength = r.ReadLongField(Session, 0, MaxSession);
-            if (!r.Complete || format != Format || State > EnrolleeState.Revoked || State == EnrolleeState.Fresh)
+            if (!r.Complete || format != Format || BundleTime < 0 || State > EnrolleeState.Revoked || State == EnrolleeState.Fresh)
             {
                 Clear();
                 return false;
@@ -123,6 +133,7 @@ namespace Enrollment.Enrollee.State
             PasswordLength = 0;
             System.Array.Clear(Bundle, 0, Bundle.Length);
             BundleLength = 0;
+            BundleTime = 0;
             ClearAttempt();
         }
 
@@ -131,6 +142,8 @@ namespace Enrollment.Enrollee.State
         {
             System.Array.Clear(AttemptState, 0, AttemptState.Length);
             AttemptStateLength = 0;
+            System.Array.Clear(Message, 0, Message.Length);
+            MessageLength = 0;
             System.Array.Clear(IkPrivate, 0, KeySize);
             System.Array.Clear(IkPublic, 0, KeySize);
         }

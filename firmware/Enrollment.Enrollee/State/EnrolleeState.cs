@@ -79,9 +79,15 @@ namespace Enrollment.Enrollee.State
         /// <summary>The stored bundle no longer reads (firmware changed); the bundle is dropped.</summary>
         public const byte BundleUnreadable = 19;
 
+        /// <summary>The service sent an unauthenticated "rejected" notice; still waiting for a sealed result.</summary>
+        public const byte RejectedNotice = 20;
+
+        /// <summary>Final: the bundle expired, or does not verify, when an attempt was made.</summary>
+        public const byte BundleRejected = 21;
+
         public static bool IsFinalFailure(byte code)
         {
-            return code >= RejectedExpired && code <= NoResult;
+            return (code >= RejectedExpired && code <= NoResult) || code == BundleUnreadable || code == BundleRejected;
         }
 
         public static string Name(byte code)
@@ -108,6 +114,8 @@ namespace Enrollment.Enrollee.State
                 case Revoked: return "revoked";
                 case StorageFailed: return "storage-failed";
                 case BundleUnreadable: return "bundle-unreadable";
+                case RejectedNotice: return "rejected-notice";
+                case BundleRejected: return "bundle-rejected";
                 default: return "code-" + code.ToString();
             }
         }

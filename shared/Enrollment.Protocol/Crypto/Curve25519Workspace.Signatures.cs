@@ -123,21 +123,25 @@ namespace Enrollment.Protocol.Crypto
                 }
             }
 
-            // s >= 2^253 is rejected (s >= q too, in Ed25519VerifyCore).
+            // s >= 2^253 is rejected (spec), and s >= q as well (see XEdDsa's remarks).
             if ((signature[sigOff + 63] & 0xE0) != 0)
             {
                 return false;
             }
 
-            // convert_mont(u): y = (u - 1)/(u + 1), sign bit 0. (u = -1 gives 1/0 = 0, so y = 0, as the
-            // spec's field inversion by exponentiation does.)
-            Field25519.One(F2);
-            Field25519.Sub(F3, F1, F2);
-            Field25519.Add(F4, F1, F2);
-            Field25519.Invert(F4, F4, F5, F6, F7, F8);
-            Field25519.Mul(F3, F3, F4);
-            Field25519.ToBytes(edPublic, 0, F3);
-            return Ed25519VerifyCore(edPublic, 0, message, mOff, mLen, signature, sigOff);
+            if (!Scalar25519.IsCanonical(signature, sigOff + 32))
+            {
+                return false;
+            }
+
+            // convert_mont(u): y = (u - 1)/(u + 1), sign bit 0, and its decompression (curve check).
+            // (u = -1 gives 1/0 = 0, so y = 0, as the spec's inversion by exponentiation does.)
+            if (!EdGroup.FromMontgomery(P, edPublic, F1, this))
+            {
+                return false;
+            }
+
+            return VerifyWithPoint(edPublic, 0, message, mOff, mLen, signature, sigOff);
         }
 
         /// <summary>
@@ -156,6 +160,12 @@ namespace Enrollment.Protocol.Crypto
                 return false;
             }
 
+            return VerifyWithPoint(publicKey, pkOff, message, mOff, mLen, signature, sigOff);
+        }
+
+        /// <summary>The equation check of RFC 8032 s5.1.7 for the decoded public key in P.</summary>
+        private bool VerifyWithPoint(byte[] publicKey, int pkOff, byte[] message, int mOff, int mLen, byte[] signature, int sigOff)
+        {
             EdGroup.Negate(P);
             sha.Reset();
             sha.Update(signature, sigOff, 32);

@@ -218,6 +218,85 @@ namespace Enrollment.Protocol.Crypto
             return true;
         }
 
+        /// <summary>
+        /// XEdDSA's convert_mont (spec s2.2) followed by point decompression, with one exponentiation
+        /// instead of two: the point with y = (u - 1)/(u + 1) and sign bit 0 into r, the encoding of y into
+        /// yEncoded. False when that y is not on the curve (u on the twist). Variable time (public u).
+        /// </summary>
+        /// <remarks>
+        /// With N = u - 1, D = u + 1: y^2 - 1 = (N^2 - D^2)/D^2 and d y^2 + 1 = (d N^2 + D^2)/D^2, so
+        /// x^2 = n/v with n = N^2 - D^2 = -4 u and v = d N^2 + D^2, D cancelling. One inverse square root
+        /// r = 1/sqrt(n v D^2) yields both 1/D = r^2 n v D and x = r n D. Where n v D^2 = 0 (u = 0 or
+        /// u = -1) the plain inversion and RFC 8032 decoding are used instead. Uses F0 and F2..F9 (and
+        /// Decode's F1..F9 in that case); u is read first and may be F1.
+        /// </remarks>
+        internal static bool FromMontgomery(EdPoint r, byte[] yEncoded, int[] u, Curve25519Workspace ws)
+        {
+            int[] n = ws.F0, v = ws.F2, dd = ws.F3, z = ws.F4, t = ws.F5;
+            byte[] scratch = ws.Bytes32;
+            Field25519.One(t);
+            Field25519.Sub(r.Y, u, t);              // N
+            Field25519.Add(dd, u, t);               // D
+            Field25519.Carry(dd);
+            Field25519.Square(n, r.Y);              // N^2
+            Field25519.Mul(v, n, D);
+            Field25519.Square(z, dd);               // D^2
+            Field25519.Add(v, v, z);                // v = d N^2 + D^2
+            Field25519.Sub(n, n, z);                // n = N^2 - D^2
+            Field25519.Carry(n);
+            Field25519.Mul(z, z, n);
+            Field25519.Mul(z, z, v);                // Z = n v D^2
+            if (Field25519.IsNonZero(z, scratch) == 0)
+            {
+                Field25519.Invert(dd, dd, ws.F5, ws.F6, ws.F7, ws.F8);
+                Field25519.Mul(r.Y, r.Y, dd);
+                Field25519.ToBytes(yEncoded, 0, r.Y);
+                return Decode(r, yEncoded, 0, ws);
+            }
+
+            // r = 1/sqrt(Z) = Z^3 (Z^7)^((p-5)/8), times sqrt(-1) when that squares to -1/Z.
+            int[] rr = r.X, z3 = r.T, chk = r.Z;
+            Field25519.Square(z3, z);
+            Field25519.Mul(z3, z3, z);              // Z^3
+            Field25519.Square(rr, z3);
+            Field25519.Mul(rr, rr, z);              // Z^7
+            Field25519.Pow22523(rr, rr, ws.F6, ws.F7, ws.F8, ws.F9);
+            Field25519.Mul(rr, rr, z3);
+            Field25519.Square(chk, rr);
+            Field25519.Mul(chk, chk, z);            // Z r^2: 1 or -1 when Z is a square
+            Field25519.One(t);
+            Field25519.Sub(t, chk, t);
+            if (Field25519.IsNonZero(t, scratch) != 0)
+            {
+                Field25519.One(t);
+                Field25519.Add(t, chk, t);
+                if (Field25519.IsNonZero(t, scratch) != 0)
+                {
+                    return false;                   // n / v is not a square: not on the curve
+                }
+
+                Field25519.Mul(rr, rr, SqrtM1);
+            }
+
+            // 1/D = r^2 n v D; y = N / D; x = r n D with sign 0.
+            Field25519.Square(t, rr);
+            Field25519.Mul(t, t, n);
+            Field25519.Mul(t, t, v);
+            Field25519.Mul(t, t, dd);
+            Field25519.Mul(r.Y, r.Y, t);
+            Field25519.Mul(r.X, rr, n);
+            Field25519.Mul(r.X, r.X, dd);
+            if (Field25519.IsNegative(r.X, scratch) != 0)
+            {
+                Field25519.Neg(r.X, r.X);
+            }
+
+            Field25519.One(r.Z);
+            Field25519.Mul(r.T, r.X, r.Y);
+            Field25519.ToBytes(yEncoded, 0, r.Y);
+            return true;
+        }
+
         internal static void Copy(EdPoint r, EdPoint p)
         {
             Field25519.Copy(r.X, p.X);

@@ -27,13 +27,13 @@ namespace Enrollment.Protocol.X3dh
         /// <inheritdoc />
         public void Sign(byte[] privateKey, int privateKeyOffset, byte[] message, int messageOffset, int messageLength, byte[] random, int randomOffset, byte[] signature, int signatureOffset)
         {
-            throw new System.NotSupportedException("awaiting XEdDsa from the crypto merge");
+            XEdDsa.Sign(privateKey, privateKeyOffset, message, messageOffset, messageLength, random, randomOffset, signature, signatureOffset);
         }
 
         /// <inheritdoc />
         public bool Verify(byte[] publicKey, int publicKeyOffset, byte[] message, int messageOffset, int messageLength, byte[] signature, int signatureOffset)
         {
-            throw new System.NotSupportedException("awaiting XEdDsa from the crypto merge");
+            return XEdDsa.Verify(publicKey, publicKeyOffset, message, messageOffset, messageLength, signature, signatureOffset);
         }
     }
 }

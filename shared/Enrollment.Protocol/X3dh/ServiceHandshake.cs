@@ -99,6 +99,31 @@ namespace Enrollment.Protocol.X3dh
         }
 
         /// <summary>
+        /// The SPK signature of a bundle (docs/protocol.md section 6): XEdDSA by IK_A over
+        /// "OCKAM-ENROLL-SPK-v1" || SPK id || SPK_A || SPK expiry, with 64 fresh random bytes.
+        /// </summary>
+        public static byte[] SignPreKey(byte[] identityPrivateKey, uint signedPreKeyId, byte[] signedPreKey, long signedPreKeyExpiresAt, byte[] signatureRandom, IX3dhPrimitives primitives)
+        {
+            Wire.CheckLength(identityPrivateKey, ProtocolConstants.KeySize, nameof(identityPrivateKey));
+            Wire.CheckLength(signatureRandom, ProtocolConstants.SignatureRandomSize, nameof(signatureRandom));
+            if (primitives == null)
+            {
+                throw new ArgumentNullException(nameof(primitives));
+            }
+
+            byte[] input = EnrollmentBundle.BuildSpkSigningInput(signedPreKeyId, signedPreKey, signedPreKeyExpiresAt);
+            byte[] signature = new byte[ProtocolConstants.SignatureSize];
+            primitives.Sign(identityPrivateKey, 0, input, 0, input.Length, signatureRandom, 0, signature, 0);
+            return signature;
+        }
+
+        /// <summary>As the full overload, with <see cref="DefaultX3dhPrimitives"/>.</summary>
+        public static byte[] SignPreKey(byte[] identityPrivateKey, uint signedPreKeyId, byte[] signedPreKey, long signedPreKeyExpiresAt, byte[] signatureRandom)
+        {
+            return SignPreKey(identityPrivateKey, signedPreKeyId, signedPreKey, signedPreKeyExpiresAt, signatureRandom, DefaultX3dhPrimitives.Instance);
+        }
+
+        /// <summary>
         /// Seals an outcome for the attempt with EK_B <paramref name="ephemeralPublicKey"/>:
         /// K_result = HKDF-Expand(SK, "Ockam Enrollment v1 result key", 32), AAD = the 46-byte result header.
         /// <paramref name="nonce"/> must be 12 fresh random bytes for every sealing (a redelivered message may

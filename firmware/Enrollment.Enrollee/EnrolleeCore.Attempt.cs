@@ -20,10 +20,10 @@ namespace Enrollment.Enrollee
     /// encrypts nothing); if none comes, the next attempt makes a NEW EK_B. Key generation waits for
     /// <see cref="IEntropy.IsTrulyRandom"/>, so the new key cannot be a replay of the RNG's boot state.
     /// </remarks>
-    public sealed partial class Enrollee : IMqttReceiver
+    public sealed partial class EnrolleeCore : IMqttReceiver
     {
-        /// <summary>Largest result accepted from the broker (docs/protocol.md bounds it well below this).</summary>
-        public const int MaxResultSize = 512;
+        /// <summary>Largest answer accepted from the broker: a sealed result is 67..652 bytes (docs/protocol.md 12).</summary>
+        public const int MaxResultSize = 652;
 
         private readonly BundleInfo _bundleInfo = new BundleInfo();
         private bool _bundleInfoValid;
@@ -33,33 +33,62 @@ namespace Enrollment.Enrollee
         private readonly byte[] _jitter = new byte[2];
         private readonly EnrollmentResult _result = new EnrollmentResult();
 
+        /// <summary>
+        /// Answers that can wait for the main loop. More than one: anyone who can publish on the result topic
+        /// could otherwise push a junk message right behind the real result and overwrite it unread.
+        /// </summary>
+        private const int InboxSlots = 4;
+
         private readonly object _inboxLock = new object();
-        private readonly byte[] _inbox = new byte[MaxResultSize];
-        private int _inboxCount;
-        private string? _inboxTopic;
-        private bool _inboxFull;
+        private readonly byte[][] _inbox = NewSlots();
+        private readonly int[] _inboxCount = new int[InboxSlots];
+        private readonly string?[] _inboxTopic = new string?[InboxSlots];
+        private int _inboxHead;
+        private int _inboxQueued;
         private readonly byte[] _work = new byte[MaxResultSize];
 
         private bool _awaiting;
+        private bool _republish;
+        private long _bundleTimeAt = -1;
         private bool _subscribed;
         private long _resultDeadline;
         private long _nextAttemptAt;
+        private long _computeNotAfter;
         private long _networkRetryAt;
 
         void IMqttReceiver.OnMessage(string topic, byte[] payload, int offset, int count)
         {
             lock (_inboxLock)
             {
-                if (count < 0 || count > _inbox.Length || payload == null)
+                if (count < 0 || count > MaxResultSize || payload == null)
                 {
                     return;
                 }
 
-                System.Array.Copy(payload, offset, _inbox, 0, count);
-                _inboxCount = count;
-                _inboxTopic = topic;
-                _inboxFull = true;
+                if (_inboxQueued == InboxSlots)
+                {
+                    // Full: the oldest goes (a real result is the newest thing the device waits for).
+                    _inboxHead = (_inboxHead + 1) % InboxSlots;
+                    _inboxQueued--;
+                }
+
+                int slot = (_inboxHead + _inboxQueued) % InboxSlots;
+                System.Array.Copy(payload, offset, _inbox[slot], 0, count);
+                _inboxCount[slot] = count;
+                _inboxTopic[slot] = topic;
+                _inboxQueued++;
             }
+        }
+
+        private static byte[][] NewSlots()
+        {
+            byte[][] slots = new byte[InboxSlots][];
+            for (int i = 0; i < InboxSlots; i++)
+            {
+                slots[i] = new byte[MaxResultSize];
+            }
+
+            return slots;
         }
 
         private void OnBootResume()
@@ -68,7 +97,9 @@ namespace Enrollment.Enrollee
             byte state = _record.State;
             if (state == EnrolleeState.BundleReceived || state == EnrolleeState.Enrolling || state == EnrolleeState.Enrolled)
             {
-                _bundleInfoValid = _protocol.ReadBundle(_record.Bundle, _record.BundleLength, _enrolleeId, _enrolleeIdLength, _bundleInfo);
+                // Expiry is checked again by every attempt (BuildMessage), with the best time known then.
+                _bundleInfoValid = _protocol.ReadBundle(_record.Bundle, _record.BundleLength, 0, _enrolleeId, _enrolleeIdLength, _bundleInfo);
+                _bundleInfo.Mqtt.ClientId = Utf8.Hex(_enrolleeId, 0, Enrollment.Protocol.Messages.EnrolleeId.TextBytes);
                 if (!_bundleInfoValid && state != EnrolleeState.Enrolled)
                 {
                     GiveUp(StatusCode.BundleUnreadable);
@@ -80,14 +111,20 @@ namespace Enrollment.Enrollee
         private void ResetEnrollmentProgress()
         {
             _awaiting = _record.State == EnrolleeState.Enrolling && _record.AttemptStateLength > 0;
+
+            // After a reboot the persisted message may or may not have left. Publishing the identical bytes
+            // again is a redelivery, not a new encryption (no key or nonce is used twice), and the service
+            // answers a redelivered message with the same result (docs/protocol.md section 11).
+            _republish = _awaiting && _record.MessageLength > 0;
             _resultDeadline = long.MaxValue; // armed once subscribed
             _nextAttemptAt = 0;
+            _computeNotAfter = 0;
             _networkRetryAt = 0;
             _subscribed = false;
             _statusWaitSeconds = 0;
             lock (_inboxLock)
             {
-                _inboxFull = false;
+                _inboxQueued = 0;
             }
         }
 
@@ -109,10 +146,46 @@ namespace Enrollment.Enrollee
                 return;
             }
 
-            if (now >= _nextAttemptAt)
+            if (now < _nextAttemptAt)
             {
-                StartAttempt(now);
+                return;
             }
+
+            if (_computeNotAfter == 0)
+            {
+                AnnounceAttempt(now);
+                return;
+            }
+
+            // Compute once the enroller has our "computing" status (or it is not listening): the device
+            // cannot acknowledge frames for the next 13-23 s.
+            if ((!_statusDirty && _link.IsIdle) || !_sessionOpen || now >= _computeNotAfter)
+            {
+                _computeNotAfter = 0;
+                StartAttempt();
+            }
+        }
+
+        /// <summary>First half of an attempt: checks, then tell the enroller how long we will be deaf.</summary>
+        private void AnnounceAttempt(long now)
+        {
+            if (_record.Attempt >= _options.MaxAttempts)
+            {
+                GiveUp(StatusCode.NoResult);
+                return;
+            }
+
+            if (!_ports.Entropy.IsTrulyRandom)
+            {
+                SetCode(StatusCode.WaitingForEntropy);
+                _nextAttemptAt = now + DeviceTimings.EntropyRecheckMilliseconds;
+                return;
+            }
+
+            _statusWaitSeconds = DeviceTimings.ComputeWorstSeconds;
+            _record.Code = StatusCode.None; // force the status out even if "computing" was the last code
+            SetCode(StatusCode.Computing);
+            _computeNotAfter = now + (4 * _options.Link.AckTimeoutMilliseconds);
         }
 
         private bool EnsureNetwork()
@@ -146,15 +219,14 @@ namespace Enrollment.Enrollee
             {
                 _subscribed = false;
                 SetCode(StatusCode.BrokerConnecting);
-                BundleInfo b = _bundleInfo;
-                if (!_ports.Mqtt.Connect(b.Host, b.Port, b.UseTls, b.CaCertificate, 0, b.CaCertificate.Length,
-                        Utf8.Hex(_enrolleeId, 0, _enrolleeIdLength), b.MqttUser, b.MqttPassword))
+                MqttSettings m = _bundleInfo.Mqtt;
+                if (!_ports.Mqtt.Connect(m))
                 {
                     SetCode(StatusCode.BrokerFailed);
                     return false;
                 }
 
-                _log.Info("network: broker " + b.Host + ":" + b.Port.ToString() + " connected");
+                _log.Info("network: broker " + m.Host + ":" + m.Port.ToString() + " connected as " + m.ClientId);
             }
 
             // Subscribe before publishing, so that a result cannot be missed.
@@ -168,7 +240,13 @@ namespace Enrollment.Enrollee
             _networkRetryAt = 0;
             if (_awaiting)
             {
-                // After a reboot: give the persisted attempt's result (if any) its full time to arrive.
+                // After a reboot (or a lost session): give the persisted attempt its full time again.
+                if (_republish && _ports.Mqtt.Publish(_bundleInfo.RequestTopic, _record.Message, 0, _record.MessageLength))
+                {
+                    _republish = false;
+                    _log.Info("enrolling: attempt " + _record.Attempt.ToString() + " republished unchanged");
+                }
+
                 _resultDeadline = _clock.NowMilliseconds + _options.ResultTimeoutMilliseconds;
                 SetCode(StatusCode.AwaitingResult);
             }
@@ -176,30 +254,9 @@ namespace Enrollment.Enrollee
             return true;
         }
 
-        private void StartAttempt(long now)
+        /// <summary>Second half: keys, message, persist, publish.</summary>
+        private void StartAttempt()
         {
-            if (_record.Attempt >= _options.MaxAttempts)
-            {
-                GiveUp(StatusCode.NoResult);
-                return;
-            }
-
-            if (!_ports.Entropy.IsTrulyRandom)
-            {
-                SetCode(StatusCode.WaitingForEntropy);
-                _nextAttemptAt = now + DeviceTimings.EntropyRecheckMilliseconds;
-                return;
-            }
-
-            // The device cannot serve the link while it computes: tell the enroller how long to wait.
-            _statusWaitSeconds = DeviceTimings.ComputeWorstSeconds;
-            SetCode(StatusCode.Computing);
-            if (_sessionOpen && _link.IsIdle)
-            {
-                _statusDirty = false;
-                SendStatus();
-            }
-
             _log.Info("enrolling: attempt " + (_record.Attempt + 1).ToString() + ", computing (about "
                 + (DeviceTimings.ComputeEstimateMilliseconds / 1000).ToString() + " s, at most "
                 + DeviceTimings.ComputeWorstSeconds.ToString() + " s on an ESP32)");
@@ -211,8 +268,8 @@ namespace Enrollment.Enrollee
                 _ports.Entropy.Fill(_ek, 0, _ek.Length);
                 _ports.Entropy.Fill(_record.IkPrivate, 0, DeviceRecord.KeySize);
                 _ports.Entropy.Fill(_signatureRandom, 0, _signatureRandom.Length);
-                messageLength = _protocol.BuildMessage(_record.Bundle, _record.BundleLength, _record.EikPrivate,
-                    _record.EikPublic, _ek, _record.IkPrivate, _record.IkPublic, _signatureRandom, _message,
+                messageLength = _protocol.BuildMessage(_record.Bundle, _record.BundleLength, UnixTime(),
+                    _record.EikPrivate, _ek, _record.IkPrivate, _record.IkPublic, _signatureRandom, _message,
                     _record.AttemptState, out stateLength);
             }
             finally
@@ -222,7 +279,16 @@ namespace Enrollment.Enrollee
                 System.Array.Clear(_signatureRandom, 0, _signatureRandom.Length);
             }
 
+            if (messageLength <= 0)
+            {
+                _log.Warn("enrolling: the bundle " + (messageLength == BuildFailure.Expired ? "has expired" : "does not verify"));
+                GiveUp(messageLength == BuildFailure.Expired ? StatusCode.RejectedExpired : StatusCode.BundleRejected);
+                return;
+            }
+
             _record.AttemptStateLength = stateLength;
+            System.Array.Copy(_message, 0, _record.Message, 0, messageLength);
+            _record.MessageLength = messageLength;
             _record.Attempt++;
             _record.State = EnrolleeState.Enrolling;
             _record.Code = StatusCode.AwaitingResult;
@@ -237,7 +303,8 @@ namespace Enrollment.Enrollee
 
             _awaiting = true;
             LogState();
-            if (_ports.Mqtt.Publish(_bundleInfo.EnrollmentTopic, _message, 0, messageLength))
+            _republish = false;
+            if (_ports.Mqtt.Publish(_bundleInfo.RequestTopic, _message, 0, messageLength))
             {
                 _resultDeadline = _clock.NowMilliseconds + _options.ResultTimeoutMilliseconds;
             }
@@ -266,21 +333,31 @@ namespace Enrollment.Enrollee
 
         private void ProcessInbox()
         {
-            int count;
-            string? topic;
-            lock (_inboxLock)
+            // Bounded: at most the slots that were full when the loop came round.
+            for (int i = 0; i < InboxSlots; i++)
             {
-                if (!_inboxFull)
+                int count;
+                string? topic;
+                lock (_inboxLock)
                 {
-                    return;
+                    if (_inboxQueued == 0)
+                    {
+                        return;
+                    }
+
+                    count = _inboxCount[_inboxHead];
+                    topic = _inboxTopic[_inboxHead];
+                    System.Array.Copy(_inbox[_inboxHead], 0, _work, 0, count);
+                    _inboxHead = (_inboxHead + 1) % InboxSlots;
+                    _inboxQueued--;
                 }
 
-                count = _inboxCount;
-                topic = _inboxTopic;
-                System.Array.Copy(_inbox, 0, _work, 0, count);
-                _inboxFull = false;
+                ProcessAnswer(topic, count);
             }
+        }
 
+        private void ProcessAnswer(string? topic, int count)
+        {
             if (_record.State != EnrolleeState.Enrolling || _record.AttemptStateLength == 0
                 || topic != _bundleInfo.ResultTopic)
             {
@@ -301,6 +378,12 @@ namespace Enrollment.Enrollee
         private void OnResult()
         {
             long now = _clock.NowMilliseconds;
+            if (_result.IsNotice)
+            {
+                OnNotice(now);
+                return;
+            }
+
             switch (_result.Outcome)
             {
                 case EnrollmentResult.Accepted:
@@ -310,6 +393,8 @@ namespace Enrollment.Enrollee
                     _record.SessionLength = _result.SessionLength;
                     System.Array.Clear(_record.AttemptState, 0, _record.AttemptState.Length);
                     _record.AttemptStateLength = 0;
+                    System.Array.Clear(_record.Message, 0, _record.Message.Length);
+                    _record.MessageLength = 0;
                     _record.State = EnrolleeState.Enrolled;
                     _record.Code = StatusCode.Enrolled;
                     if (Save())
@@ -344,6 +429,43 @@ namespace Enrollment.Enrollee
                     GiveUp(StatusCode.RejectedMalformed);
                     break;
             }
+        }
+
+        /// <summary>An unauthenticated notice: a hint only (docs/protocol.md section 12).</summary>
+        private void OnNotice(long now)
+        {
+            if (_result.Outcome == EnrollmentResult.Busy)
+            {
+                // The service shed load before reading the message: retry later with a new EK_B. A forged
+                // busy can delay the device by at most the capped retry-after.
+                _awaiting = false;
+                long asked = (long)_result.RetryAfterSeconds * 1000;
+                long delay = Backoff(_record.Attempt);
+                ScheduleRetry(now, asked > delay ? asked : delay);
+                _log.Info("enrolling: busy notice; next attempt in " + _statusWaitSeconds.ToString() + " s");
+                return;
+            }
+
+            // "rejected": report it and keep waiting for a sealed result until the timeout.
+            SetCode(StatusCode.RejectedNotice);
+        }
+
+        /// <summary>Unix time for the expiry checks: SNTP if known, else the enroller's time plus uptime since.</summary>
+        private long UnixTime()
+        {
+            long t = _clock.UnixTimeSeconds;
+            if (t > 0)
+            {
+                return t;
+            }
+
+            if (_record.BundleTime > 0 && _bundleTimeAt >= 0)
+            {
+                return _record.BundleTime + ((_clock.NowMilliseconds - _bundleTimeAt) / 1000);
+            }
+
+            // After a reboot without SNTP the delivery time is a lower bound; 0 leaves expiry to the service.
+            return _record.BundleTime;
         }
 
         private void ScheduleRetry(long now, long delay)

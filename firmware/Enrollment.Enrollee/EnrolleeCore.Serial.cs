@@ -5,7 +5,7 @@ using Enrollment.Enrollee.State;
 namespace Enrollment.Enrollee
 {
     /// <summary>The enroller side of the state machine: requests over the serial link and their answers.</summary>
-    public sealed partial class Enrollee : ILinkHandler
+    public sealed partial class EnrolleeCore : ILinkHandler
     {
         private readonly HelloMessage _hello = new HelloMessage();
         private readonly HelloReplyMessage _helloReply = new HelloReplyMessage();
@@ -109,9 +109,10 @@ namespace Enrollment.Enrollee
 
             try
             {
-                if (!_protocol.ReadBundle(_bundle.Bundle, _bundle.BundleLength, _enrolleeId, _enrolleeIdLength, _bundleInfo))
+                long now = _clock.UnixTimeSeconds > 0 ? _clock.UnixTimeSeconds : _bundle.EnrollerTime;
+                if (!_protocol.ReadBundle(_bundle.Bundle, _bundle.BundleLength, now, _enrolleeId, _enrolleeIdLength, _bundleInfo))
                 {
-                    _log.Warn("bundle: rejected (malformed, unsupported or bad SPK signature)");
+                    _log.Warn("bundle: rejected (malformed, expired or bad SPK signature)");
                     SendError(ErrorCode.BundleRejected, MessageType.Bundle);
                     return;
                 }
@@ -123,6 +124,8 @@ namespace Enrollment.Enrollee
                 _record.PasswordLength = _bundle.PasswordLength;
                 Copy(_bundle.Bundle, _bundle.BundleLength, _record.Bundle);
                 _record.BundleLength = _bundle.BundleLength;
+                _record.BundleTime = _bundle.EnrollerTime;
+                _bundleTimeAt = _clock.NowMilliseconds;
                 if (_bundle.PetNameLength > 0)
                 {
                     System.Array.Clear(_record.PetName, 0, _record.PetName.Length);
@@ -144,10 +147,11 @@ namespace Enrollment.Enrollee
             }
 
             _bundleInfoValid = true;
+            _bundleInfo.Mqtt.ClientId = Utf8.Hex(_enrolleeId, 0, Enrollment.Protocol.Messages.EnrolleeId.TextBytes);
             ResetEnrollmentProgress();
             LogState();
-            _log.Info("bundle: stored; service " + _bundleInfo.Host + ":" + _bundleInfo.Port.ToString()
-                + (_bundleInfo.UseTls ? " (TLS)" : " (no TLS)") + ", Wi-Fi " + SsidText());
+            _log.Info("bundle: stored; service " + _bundleInfo.Mqtt.Host + ":" + _bundleInfo.Mqtt.Port.ToString()
+                + (_bundleInfo.Mqtt.UseTls ? " (TLS)" : " (no TLS)") + ", Wi-Fi " + SsidText());
             SendStatus();
         }
 

@@ -18,7 +18,7 @@ namespace Enrollment.Enrollee
     /// another thread is <see cref="IMqttReceiver.OnMessage"/>, which copies into an inbox under a lock.
     /// All working buffers are allocated in the constructor.
     /// </remarks>
-    public sealed partial class Enrollee
+    public sealed partial class EnrolleeCore
     {
         private readonly EnrolleePorts _ports;
         private readonly IEnrolleeProtocol _protocol;
@@ -32,7 +32,7 @@ namespace Enrollment.Enrollee
         private readonly byte[] _enrolleeId = new byte[Limits.MaxEnrolleeId];
         private int _enrolleeIdLength;
         private readonly byte[] _firmwareVersion;
-        private readonly byte[] _reply = new byte[128];
+        private readonly byte[] _reply = new byte[256]; // the largest reply, HelloReply, is 175 bytes
 
         private bool _booted;
         private bool _sessionOpen;
@@ -40,7 +40,7 @@ namespace Enrollment.Enrollee
         private int _statusWaitSeconds;
         private long _entropyCheckAt;
 
-        public Enrollee(EnrolleePorts ports, IEnrolleeProtocol protocol, EnrolleeOptions options)
+        public EnrolleeCore(EnrolleePorts ports, IEnrolleeProtocol protocol, EnrolleeOptions options)
         {
             if (ports == null)
             {

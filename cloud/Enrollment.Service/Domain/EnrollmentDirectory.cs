@@ -1,0 +1,124 @@
+using System.Security.Cryptography;
+using Enrollment.Service.Host;
+using Enrollment.Service.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Enrollment.Service.Domain;
+
+/// <summary>A bundle as the enroller API returns it.</summary>
+internal sealed record IssuedBundle(string BundleId, DateTimeOffset ExpiresAt, byte[] Encoded);
+
+/// <summary>
+/// The enroller-facing operations: issuing bundles (one reserved OPK each), registering pending enrollees
+/// bound to a bundle's OPK, listing and deleting them. Lifecycle events go to the event sink after commit.
+/// </summary>
+internal sealed class EnrollmentDirectory
+{
+    private readonly IEnrollmentStore _store;
+    private readonly ServiceKeys _keys;
+    private readonly IBundleEncoder _encoder;
+    private readonly IEventSink _events;
+    private readonly LifetimeOptions _lifetimes;
+    private readonly TimeProvider _time;
+    private readonly KeyMaintenanceSignal _refill;
+
+    public EnrollmentDirectory(IEnrollmentStore store, ServiceKeys keys, IBundleEncoder encoder, IEventSink events,
+        IOptions<ServiceOptions> options, TimeProvider time, KeyMaintenanceSignal refill)
+    {
+        _store = store;
+        _keys = keys;
+        _encoder = encoder;
+        _events = events;
+        _lifetimes = options.Value.Lifetimes;
+        _time = time;
+        _refill = refill;
+    }
+
+    public async Task<IReadOnlyList<IssuedBundle>> IssueBundlesAsync(int count, long enrollerId, string enrollerName, CancellationToken ct)
+    {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var spk = _keys.Current;
+        // A bundle must not outlive the SPK it carries: the SPK stops being accepted at its retire time.
+        var expiresAt = Math.Min(now + (long)_lifetimes.Bundle.TotalMilliseconds, spk.RetireAtMs);
+        var address = _encoder.ServiceAddress;
+        var reserved = await _store.ReserveBundlesAsync(count, enrollerId, enrollerName, spk.Id, address, now, expiresAt, ct).ConfigureAwait(false);
+        if (await _store.CountFreeOneTimePrekeysAsync(ct).ConfigureAwait(false) < _keys.RefillThreshold)
+        {
+            _refill.Request();
+        }
+        var result = new List<IssuedBundle>(reserved.Count);
+        foreach (var r in reserved)
+        {
+            var encoded = _encoder.Encode(new BundleContents(Convert.FromHexString(r.Bundle.Id), expiresAt / 1000, _keys.IdentityPublicKey,
+                spk, r.Bundle.OpkId, r.OpkPublicKey, address));
+            result.Add(new IssuedBundle(r.Bundle.Id, DateTimeOffset.FromUnixTimeMilliseconds(expiresAt), encoded));
+        }
+
+        return result;
+    }
+
+    public async Task<RegisterResult> RegisterAsync(byte[] eikPublic, string? petName, string bundleId, long enrollerId, string enrollerName,
+        CancellationToken ct)
+    {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var expires = now + (long)_lifetimes.PendingEnrollee.TotalMilliseconds;
+        var candidate = new NewEnrollee(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), EnrolleeIdentity.Hash(eikPublic),
+            eikPublic, petName, bundleId, enrollerId, now, expires);
+        var result = await _store.RegisterEnrolleeAsync(candidate, enrollerName, ct).ConfigureAwait(false);
+        if (result.Outcome == RegisterOutcome.Created)
+        {
+            await _events.PublishAsync(new LifecycleEvent("enrollee.pending", result.Enrollee!.Id, EnrolleeIdentity.Text(result.Enrollee.EikHash),
+                "enroller:" + enrollerName, DateTimeOffset.FromUnixTimeMilliseconds(now)), ct).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    public Task<IReadOnlyList<EnrolleeRow>> ListPendingAsync(long enrollerId, CancellationToken ct) =>
+        _store.ListEnrolleesAsync(enrollerId, EnrolleeState.Pending, ct);
+
+    public async Task<bool> DeleteAsync(string id, long enrollerId, string enrollerName, CancellationToken ct)
+    {
+        var now = _time.GetUtcNow();
+        var deleted = await _store.DeletePendingEnrolleeAsync(id, enrollerId, "enroller:" + enrollerName, now.ToUnixTimeMilliseconds(), ct)
+            .ConfigureAwait(false);
+        if (deleted)
+        {
+            await _events.PublishAsync(new LifecycleEvent("enrollee.deleted", id, null, "enroller:" + enrollerName, now), ct).ConfigureAwait(false);
+        }
+
+        return deleted;
+    }
+
+    public async Task<bool> RevokeAsync(string id, string operatorName, CancellationToken ct)
+    {
+        var now = _time.GetUtcNow();
+        var revoked = await _store.RevokeEnrolleeAsync(id, "operator:" + operatorName, now.ToUnixTimeMilliseconds(), ct).ConfigureAwait(false);
+        if (revoked)
+        {
+            await _events.PublishAsync(new LifecycleEvent("enrollee.revoked", id, null, "operator:" + operatorName, now), ct).ConfigureAwait(false);
+        }
+
+        return revoked;
+    }
+}
+
+/// <summary>Wakes the key maintenance loop early (the OPK pool ran low after issuing bundles).</summary>
+internal sealed class KeyMaintenanceSignal
+{
+    private readonly SemaphoreSlim _signal = new(0, 1);
+
+    public void Request()
+    {
+        try
+        {
+            _signal.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already requested; one wake-up serves.
+        }
+    }
+
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken ct) => _signal.WaitAsync(timeout, ct);
+}

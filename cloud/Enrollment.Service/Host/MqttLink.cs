@@ -1,0 +1,255 @@
+using System.Buffers;
+using System.Threading.Channels;
+using Enrollment.Service.Domain;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Exceptions;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace Enrollment.Service.Host;
+
+/// <summary>An answer to one enrollment message: publish Payload to Topic (nothing when Topic is null).</summary>
+internal sealed record IngressAnswer(string? Topic, byte[]? Payload);
+
+/// <summary>Turns one enrollment message into an answer (the checks and the commit live behind it).</summary>
+internal interface IEnrollmentMessageHandler
+{
+    Task<IngressAnswer> HandleAsync(byte[] payload, CancellationToken ct);
+}
+
+/// <summary>
+/// The service's MQTT client: MQTT 3.1.1 (no MQTT 5 feature is needed), a fixed client id with a persistent
+/// session (clean session off) and a QoS 1 subscription to the enrollment topic, so messages published
+/// while the service is down wait at the broker. A message is acknowledged only after its answer is
+/// committed and published; a crash before that makes the broker redeliver it, and the handler answers a
+/// redelivery from the stored result. Reconnects with backoff after a drop.
+/// </summary>
+internal sealed partial class MqttLink : IAsyncDisposable
+{
+    private readonly MqttOptions _options;
+    private readonly IEnrollmentMessageHandler _handler;
+    private readonly ILogger<MqttLink> _log;
+    private readonly IMqttClient _client;
+    private readonly Channel<MqttApplicationMessageReceivedEventArgs> _queue;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<Task> _workers = [];
+    private MqttClientOptions? _clientOptions;
+    private Task? _reconnect;
+
+    public MqttLink(IOptions<ServiceOptions> options, IEnrollmentMessageHandler handler, ILogger<MqttLink> log)
+    {
+        _options = options.Value.Mqtt;
+        _handler = handler;
+        _log = log;
+        _client = new MqttClientFactory().CreateMqttClient();
+        _queue = Channel.CreateBounded<MqttApplicationMessageReceivedEventArgs>(new BoundedChannelOptions(1024) { SingleWriter = true });
+        _client.ApplicationMessageReceivedAsync += OnMessageAsync;
+        _client.DisconnectedAsync += OnDisconnectedAsync;
+    }
+
+    public bool IsConnected => _client.IsConnected;
+
+    public string BrokerHost => _options.IsEmbedded ? _options.EmbeddedAddress : _options.Host!;
+
+    public int BrokerPort => _options.IsEmbedded ? _options.EmbeddedPort : _options.Port;
+
+    /// <summary>Connects and subscribes; an unreachable or refusing broker is a <see cref="StartupException"/>.</summary>
+    public async Task StartAsync(CancellationToken ct)
+    {
+        _clientOptions = BuildOptions();
+        try
+        {
+            await ConnectAndSubscribeAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsConnectFailure(e))
+        {
+            throw new StartupException("Cannot reach the MQTT broker at " + BrokerHost + ":" + BrokerPort + " (" + Describe(e) + ").", e);
+        }
+
+        for (var i = 0; i < _options.Workers; i++)
+        {
+            _workers.Add(Task.Run(WorkAsync));
+        }
+
+        LogConnected(_log, BrokerHost, BrokerPort, _options.EnrollmentTopic);
+    }
+
+    public async Task PublishAsync(string topic, byte[] payload, CancellationToken ct)
+    {
+        var message = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
+        await _client.PublishAsync(message, ct).ConfigureAwait(false);
+    }
+
+    private MqttClientOptions BuildOptions()
+    {
+        var b = new MqttClientOptionsBuilder()
+            .WithTcpServer(BrokerHost, BrokerPort)
+            .WithClientId(_options.ClientId)
+            .WithProtocolVersion(MqttProtocolVersion.V311)
+            .WithCleanSession(false)
+            .WithKeepAlivePeriod(TimeSpan.FromSeconds(30))
+            .WithTimeout(TimeSpan.FromSeconds(_options.ConnectTimeoutSeconds));
+        if (!string.IsNullOrEmpty(_options.Username))
+        {
+            b.WithCredentials(_options.Username, _options.Password);
+        }
+
+        if (_options.UseTls)
+        {
+            var ca = string.IsNullOrEmpty(_options.CaFile) ? null : BrokerTls.LoadCa(_options.CaFile);
+            b.WithTlsOptions(t =>
+            {
+                t.UseTls(true).WithTargetHost(BrokerHost);
+                if (ca is not null)
+                {
+                    t.WithCertificateValidationHandler(a => BrokerTls.Validate(a.Certificate, a.SslPolicyErrors, ca));
+                }
+            });
+        }
+
+        return b.Build();
+    }
+
+    private async Task ConnectAndSubscribeAsync(CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(_options.ConnectTimeoutSeconds));
+        var result = await _client.ConnectAsync(_clientOptions!, timeout.Token).ConfigureAwait(false);
+        if (result.ResultCode != MqttClientConnectResultCode.Success)
+        {
+            throw new InvalidOperationException("connection refused: " + result.ResultCode);
+        }
+
+        var subscribe = new MqttClientSubscribeOptionsBuilder()
+            .WithTopicFilter(_options.EnrollmentTopic, MqttQualityOfServiceLevel.AtLeastOnce, false, false, MqttRetainHandling.SendAtSubscribe)
+            .Build();
+        await _client.SubscribeAsync(subscribe, timeout.Token).ConfigureAwait(false);
+    }
+
+    private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
+    {
+        // Acknowledged by the worker after the answer is committed and published (at-least-once).
+        e.AutoAcknowledge = false;
+        await _queue.Writer.WriteAsync(e, _stopping.Token).ConfigureAwait(false);
+    }
+
+    private async Task WorkAsync()
+    {
+        var ct = _stopping.Token;
+        try
+        {
+            await foreach (var e in _queue.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+            {
+                try
+                {
+                    var answer = await _handler.HandleAsync(e.ApplicationMessage.Payload.ToArray(), ct).ConfigureAwait(false);
+                    if (answer.Topic is not null && answer.Payload is not null)
+                    {
+                        await PublishAsync(answer.Topic, answer.Payload, ct).ConfigureAwait(false);
+                    }
+
+                    await e.AcknowledgeAsync(ct).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    // Not acknowledged: the broker redelivers it after the next reconnect, and the
+                    // handler's EK_B record makes a redelivery of a committed message answer the same.
+                    LogProcessingFailed(_log, ex.GetType().Name, ex.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    private Task OnDisconnectedAsync(MqttClientDisconnectedEventArgs e)
+    {
+        if (_stopping.IsCancellationRequested || _clientOptions is null || !e.ClientWasConnected)
+        {
+            return Task.CompletedTask;
+        }
+
+        LogDisconnected(_log, e.Reason.ToString());
+        _reconnect ??= Task.Run(ReconnectAsync);
+        return Task.CompletedTask;
+    }
+
+    private async Task ReconnectAsync()
+    {
+        var delay = TimeSpan.FromMilliseconds(250);
+        try
+        {
+            while (!_stopping.IsCancellationRequested && !_client.IsConnected)
+            {
+                try
+                {
+                    await ConnectAndSubscribeAsync(_stopping.Token).ConfigureAwait(false);
+                    LogConnected(_log, BrokerHost, BrokerPort, _options.EnrollmentTopic);
+                }
+                catch (Exception e) when (IsConnectFailure(e) && !_stopping.IsCancellationRequested)
+                {
+                    LogReconnectFailed(_log, Describe(e), delay.TotalSeconds);
+                    await Task.Delay(delay, _stopping.Token).ConfigureAwait(false);
+                    delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 10_000));
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            _reconnect = null;
+        }
+    }
+
+    private static bool IsConnectFailure(Exception e) =>
+        e is MqttCommunicationException or MqttProtocolViolationException or System.Net.Sockets.SocketException
+            or System.Security.Authentication.AuthenticationException or InvalidOperationException or OperationCanceledException or IOException;
+
+    private static string Describe(Exception e) => e switch
+    {
+        OperationCanceledException => "timed out",
+        _ when e.InnerException is not null => e.Message + ": " + e.InnerException.Message,
+        _ => e.Message,
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _queue.Writer.TryComplete();
+        try
+        {
+            await Task.WhenAll(_workers).ConfigureAwait(false);
+            if (_reconnect is { } r)
+            {
+                await r.ConfigureAwait(false);
+            }
+
+            if (_client.IsConnected)
+            {
+                await _client.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _client.Dispose();
+            _stopping.Dispose();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to MQTT broker {Host}:{Port}, subscribed to {Topic} at QoS 1")]
+    private static partial void LogConnected(ILogger logger, string host, int port, string topic);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT connection lost ({Reason}); reconnecting")]
+    private static partial void LogDisconnected(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT reconnect failed ({Reason}); next try in {Seconds} s")]
+    private static partial void LogReconnectFailed(ILogger logger, string reason, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Enrollment message processing failed ({Type}: {Message}); left unacknowledged for redelivery")]
+    private static partial void LogProcessingFailed(ILogger logger, string type, string message);
+}

@@ -1,0 +1,187 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Enrollment.Service.Host;
+
+/// <summary>
+/// Root of the service's configuration (section "Enrollment"). Every field has a default that runs the
+/// service on embedded parts (SQLite, embedded broker); validated at bind time (ValidateOnStart), so a bad
+/// value stops start-up with one message instead of failing on first use.
+/// </summary>
+internal sealed class ServiceOptions
+{
+    public const string SectionName = "Enrollment";
+
+    /// <summary>Where the SQLite database and the development key-encryption key live.</summary>
+    [Required]
+    public string DataDirectory { get; set; } = "data";
+
+    [Required]
+    public StorageOptions Storage { get; set; } = new();
+
+    [Required]
+    public MqttOptions Mqtt { get; set; } = new();
+
+    [Required]
+    public KeyOptions Keys { get; set; } = new();
+
+    [Required]
+    public LifetimeOptions Lifetimes { get; set; } = new();
+
+    [Required]
+    public HttpOptions Http { get; set; } = new();
+
+    [Required]
+    public AdminOptions Admin { get; set; } = new();
+
+    [Required]
+    public EventOptions Events { get; set; } = new();
+}
+
+internal enum StorageProvider
+{
+    Sqlite,
+    PostgreSql,
+}
+
+internal sealed class StorageOptions
+{
+    public StorageProvider Provider { get; set; } = StorageProvider.Sqlite;
+
+    /// <summary>Npgsql connection string (PostgreSql); for SQLite, optional (default: enrollment.db in the data directory).</summary>
+    public string? ConnectionString { get; set; }
+}
+
+internal sealed class MqttOptions
+{
+    /// <summary>External broker host; empty = run the embedded broker on <see cref="EmbeddedPort"/>.</summary>
+    public string? Host { get; set; }
+
+    [Range(1, 65535)]
+    public int Port { get; set; } = 1883;
+
+    public bool UseTls { get; set; }
+
+    /// <summary>PEM file of the CA that signed the broker's certificate (TLS only).</summary>
+    public string? CaFile { get; set; }
+
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
+
+    /// <summary>Fixed client id, with a persistent session, so QoS 1 messages published while the service is down wait for it.</summary>
+    [Required, MinLength(1), MaxLength(64)]
+    public string ClientId { get; set; } = "enrollment-service";
+
+    /// <summary>Address of the embedded broker (loopback only unless changed on purpose).</summary>
+    [Required]
+    public string EmbeddedAddress { get; set; } = "127.0.0.1";
+
+    [Range(0, 65535)]
+    public int EmbeddedPort { get; set; } = 1883;
+
+    /// <summary>The broker host written into bundles (what devices connect to); default: the broker's own host.</summary>
+    public string? AdvertisedHost { get; set; }
+
+    [Range(0, 65535)]
+    public int AdvertisedPort { get; set; }
+
+    /// <summary>How bundles name the broker CA when TLS is on (docs/protocol.md section 7): Certificate, Sha256 or None.</summary>
+    public BundleCaKind BundleCa { get; set; } = BundleCaKind.Certificate;
+
+    /// <summary>Answer rejected messages with an unauthenticated notice (docs/protocol.md section 12); off under a flood saves broker work.</summary>
+    public bool SendNotices { get; set; } = true;
+
+    [Range(1, 120)]
+    public int ConnectTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Topic devices publish enrollment messages to (docs/protocol.md "Topics").</summary>
+    [Required, MinLength(1), MaxLength(128)]
+    public string EnrollmentTopic { get; set; } = "enroll/v1/request";
+
+    /// <summary>Results go to this prefix followed by the enrollee id text.</summary>
+    [Required, MinLength(1), MaxLength(128)]
+    public string ResultTopicPrefix { get; set; } = "enroll/v1/result/";
+
+    /// <summary>Messages processed at once (crypto runs in parallel; commits are serialised on SQLite).</summary>
+    [Range(1, 64)]
+    public int Workers { get; set; } = 4;
+
+    public bool IsEmbedded => string.IsNullOrWhiteSpace(Host);
+}
+
+internal sealed class KeyOptions
+{
+    /// <summary>Base64 of 32 bytes. Required in Production; Development generates one into the data directory.</summary>
+    public string? KeyEncryptionKey { get; set; }
+
+    /// <summary>How long a signed prekey is handed out in new bundles before the next one replaces it.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
+    public TimeSpan SignedPrekeyLifetime { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How long a replaced signed prekey still accepts enrollments (bundles already handed out use it).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "365.00:00:00")]
+    public TimeSpan SignedPrekeyOverlap { get; set; } = TimeSpan.FromDays(14);
+
+    /// <summary>Free one-time prekeys the background refiller keeps ready.</summary>
+    [Range(1, 1_000_000)]
+    public int OneTimePrekeyPool { get; set; } = 200;
+
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan MaintenanceInterval { get; set; } = TimeSpan.FromMinutes(1);
+}
+
+internal sealed class LifetimeOptions
+{
+    [Range(typeof(TimeSpan), "00:00:01", "365.00:00:00")]
+    public TimeSpan PendingEnrollee { get; set; } = TimeSpan.FromHours(24);
+
+    [Range(typeof(TimeSpan), "00:00:01", "365.00:00:00")]
+    public TimeSpan Bundle { get; set; } = TimeSpan.FromDays(7);
+
+    [Range(1, 1000)]
+    public int MaxBundlesPerRequest { get; set; } = 100;
+}
+
+internal sealed class HttpOptions
+{
+    [Required]
+    public string Address { get; set; } = "127.0.0.1";
+
+    [Range(0, 65535)]
+    public int Port { get; set; } = 5080;
+
+    /// <summary>PFX (PKCS#12) or PEM certificate for HTTPS; required unless Development on loopback.</summary>
+    public string? CertificatePath { get; set; }
+
+    public string? CertificateKeyPath { get; set; }
+
+    public string? CertificatePassword { get; set; }
+}
+
+internal sealed class AdminOptions
+{
+    /// <summary>Operator bearer token given by configuration (environment variable), compared as a SHA-256 hash in fixed time.</summary>
+    public string? Token { get; set; }
+}
+
+internal enum EventSinkKind
+{
+    Log,
+    EventHubs,
+}
+
+internal sealed class EventOptions
+{
+    public EventSinkKind Sink { get; set; } = EventSinkKind.Log;
+
+    public string? EventHubsConnectionString { get; set; }
+
+    public string? EventHubName { get; set; }
+}
+
+internal enum BundleCaKind
+{
+    None,
+    Sha256,
+    Certificate,
+}

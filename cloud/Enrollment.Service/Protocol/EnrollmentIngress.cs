@@ -1,0 +1,238 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Enrollment.Protocol.Messages;
+using Enrollment.Protocol.X3dh;
+using Enrollment.Service.Domain;
+using Enrollment.Service.Host;
+using Enrollment.Service.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Enrollment.Service.Protocol;
+
+/// <summary>
+/// The service procedure of docs/protocol.md section 11 (OP-0006's checks, in its order):
+///   decode (no public-key work) -> EK_B seen? -> enrollee pending? -> expired? -> SPK accepted, OPK bound
+///   and unused? -> open (4 DH, AEAD, XEdDSA on libsodium) -> one transaction -> sealed result.
+/// Every check before the open uses only the header and the database, so a flood of unknown or replayed
+/// messages costs no public-key operation. A rejection changes nothing stored; it is logged and counted,
+/// and answered (when enabled) with the generic notice that tells an observer nothing.
+/// </summary>
+internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler
+{
+    private readonly IEnrollmentStore _store;
+    private readonly ServiceKeys _keys;
+    private readonly ServiceMetrics _metrics;
+    private readonly IEventSink _events;
+    private readonly TimeProvider _time;
+    private readonly MqttOptions _mqtt;
+    private readonly ILogger<EnrollmentIngress> _log;
+
+    public EnrollmentIngress(IEnrollmentStore store, ServiceKeys keys, ServiceMetrics metrics, IEventSink events, TimeProvider time,
+        IOptions<ServiceOptions> options, ILogger<EnrollmentIngress> log)
+    {
+        _store = store;
+        _keys = keys;
+        _metrics = metrics;
+        _events = events;
+        _time = time;
+        _mqtt = options.Value.Mqtt;
+        _log = log;
+    }
+
+    public async Task<IngressAnswer> HandleAsync(byte[] payload, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        if (!EnrollmentMessage.TryDecode(payload, 0, payload.Length, out var message))
+        {
+            // No trustworthy EK_B to address a notice to: drop silently.
+            return Reject(started, RejectReason.Malformed, null, null);
+        }
+
+        var topic = _mqtt.ResultTopicPrefix + EnrolleeId.ToText(message.EnrolleeId);
+        var messageHash = SHA256.HashData(payload);
+        var seen = await _store.FindSeenEphemeralKeyAsync(message.EphemeralKey, ct).ConfigureAwait(false);
+        if (seen is not null)
+        {
+            return AnswerSeen(started, seen, messageHash, message, topic);
+        }
+
+        var enrollee = await _store.FindEnrolleeByEikHashAsync(message.EnrolleeId, ct).ConfigureAwait(false);
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var check = CheckEnrollee(enrollee, message, now);
+        if (check != RejectReason.None)
+        {
+            return Reject(started, check, message, topic);
+        }
+
+        var spk = _keys.FindAccepted(message.SignedPreKeyId, now);
+        if (spk is null)
+        {
+            return Reject(started, RejectReason.SignedPrekeyUnknown, message, topic);
+        }
+
+        var opk = await _store.GetOneTimePrekeyAsync(message.OneTimePreKeyId, ct).ConfigureAwait(false);
+        if (opk is null || opk.State != OpkState.Reserved || opk.SealedPrivateKey is null)
+        {
+            return Reject(started, RejectReason.OneTimePrekeyUsed, message, topic);
+        }
+
+        var bundle = await _store.GetBundleAsync(enrollee!.BundleId, ct).ConfigureAwait(false);
+        if (bundle is null)
+        {
+            return Reject(started, RejectReason.UnknownEnrollee, message, topic);
+        }
+
+        return await OpenAndCommitAsync(started, message, messageHash, enrollee, spk, opk, bundle, topic, now, ct).ConfigureAwait(false);
+    }
+
+    private static RejectReason CheckEnrollee(EnrolleeRow? enrollee, EnrollmentMessage message, long now)
+    {
+        if (enrollee is null || enrollee.State is EnrolleeState.Enrolled or EnrolleeState.Revoked)
+        {
+            return RejectReason.UnknownEnrollee;
+        }
+
+        if (enrollee.State == EnrolleeState.Expired || enrollee.ExpiresAt <= now)
+        {
+            return RejectReason.Expired;
+        }
+
+        if (enrollee.EikPublic is null || message.OneTimePreKeyId != enrollee.OpkId)
+        {
+            return RejectReason.OneTimePrekeyMismatch;
+        }
+
+        return RejectReason.None;
+    }
+
+    private async Task<IngressAnswer> OpenAndCommitAsync(long started, EnrollmentMessage message, byte[] messageHash, EnrolleeRow enrollee,
+        SignedPrekey spk, OneTimePrekeyRow opk, BundleRow bundle, string topic, long now, CancellationToken ct)
+    {
+        var opkPrivate = _keys.OpenOneTimePrekey(opk);
+        if (opkPrivate is null)
+        {
+            return Reject(started, RejectReason.OneTimePrekeyUsed, message, topic);
+        }
+
+        EnrolledIdentity? identity;
+        OpenStatus status;
+        _metrics.Opened();
+        try
+        {
+            status = ServiceHandshake.Open(message, _keys.IdentityPrivateKey, spk.PrivateKey, opkPrivate, enrollee.EikPublic!, bundle.Address,
+                LibsodiumX3dhPrimitives.Instance, out identity);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(opkPrivate);
+        }
+
+        if (status != OpenStatus.Opened || identity is null)
+        {
+            return Reject(started, status switch
+            {
+                OpenStatus.DecryptionFailed => RejectReason.DecryptionFailed,
+                OpenStatus.BadSignature => RejectReason.BadSignature,
+                OpenStatus.InvalidKey => RejectReason.InvalidKey,
+                _ => RejectReason.UnknownEnrollee,
+            }, message, topic);
+        }
+
+        try
+        {
+            var outcome = EnrollmentOutcome.Accepted(enrollee.Id, "dev/v1/" + enrollee.Id + "/", [], [], 0, 0);
+            var sealedResult = ServiceHandshake.SealResult(identity.SharedSecret, message.EphemeralKey, outcome,
+                RandomNumberGenerator.GetBytes(ProtocolConstants.AeadNonceSize));
+            var done = new CompletedEnrollment(enrollee.Id, opk.Id, message.EphemeralKey, messageHash, identity.IdentityKey, sealedResult, now);
+            switch (await _store.CompleteEnrollmentAsync(done, ct).ConfigureAwait(false))
+            {
+                case CompleteOutcome.Committed:
+                    _metrics.Accepted(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    LogAccepted(_log, enrollee.Id, EnrolleeId.ToText(message.EnrolleeId), enrollee.EnrollerName);
+                    await _events.PublishAsync(new LifecycleEvent("enrollee.enrolled", enrollee.Id, EnrolleeId.ToText(message.EnrolleeId),
+                        "mqtt-ingress", DateTimeOffset.FromUnixTimeMilliseconds(now)), ct).ConfigureAwait(false);
+                    return new IngressAnswer(topic, sealedResult);
+                case CompleteOutcome.AlreadySeen:
+                    var seen = await _store.FindSeenEphemeralKeyAsync(message.EphemeralKey, ct).ConfigureAwait(false);
+                    return seen is null ? Reject(started, RejectReason.Replayed, message, topic) : AnswerSeen(started, seen, messageHash, message, topic);
+                default:
+                    // Revoked, expired or consumed between the checks and the commit.
+                    return Reject(started, RejectReason.StateChanged, message, topic);
+            }
+        }
+        finally
+        {
+            identity.Clear();
+        }
+    }
+
+    private IngressAnswer AnswerSeen(long started, SeenEphemeralKey seen, byte[] messageHash, EnrollmentMessage message, string topic)
+    {
+        // The same bytes again (a QoS 1 redelivery, or a replay of them): the same sealed answer, which only
+        // the holder of SK can read. A different message under a seen EK_B is a replay attempt.
+        if (!CryptographicOperations.FixedTimeEquals(seen.MessageHash, messageHash))
+        {
+            return Reject(started, RejectReason.Replayed, message, topic);
+        }
+
+        _metrics.Duplicate();
+        LogDuplicate(_log, EnrolleeId.ToText(message.EnrolleeId));
+        return new IngressAnswer(topic, seen.Result);
+    }
+
+    private IngressAnswer Reject(long started, RejectReason reason, EnrollmentMessage? message, string? topic)
+    {
+        var label = Label(reason);
+        _metrics.Rejected(label, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        LogRejected(_log, label, message is null ? "-" : EnrolleeId.ToText(message.EnrolleeId));
+        if (message is null || topic is null || !_mqtt.SendNotices)
+        {
+            return new IngressAnswer(null, null);
+        }
+
+        // docs/protocol.md section 12: before SK exists the service can only say "rejected", whatever the reason.
+        return new IngressAnswer(topic, new EnrollmentNotice(message.EphemeralKey, EnrollmentStatus.Rejected, 0).Encode());
+    }
+
+    internal static string Label(RejectReason reason) => reason switch
+    {
+        RejectReason.Malformed => "malformed",
+        RejectReason.Replayed => "replayed",
+        RejectReason.UnknownEnrollee => "unknown_enrollee",
+        RejectReason.Expired => "expired",
+        RejectReason.SignedPrekeyUnknown => "spk_unknown",
+        RejectReason.OneTimePrekeyMismatch => "opk_mismatch",
+        RejectReason.OneTimePrekeyUsed => "opk_used",
+        RejectReason.DecryptionFailed => "decryption_failed",
+        RejectReason.BadSignature => "bad_signature",
+        RejectReason.InvalidKey => "invalid_key",
+        RejectReason.StateChanged => "state_changed",
+        _ => "none",
+    };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Enrolled {EnrolleeRecord} (device {DeviceId}), approved by {Enroller}")]
+    private static partial void LogAccepted(ILogger logger, string enrolleeRecord, string deviceId, string enroller);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rejected an enrollment message: {Reason} (enrollee id {DeviceId})")]
+    private static partial void LogRejected(ILogger logger, string reason, string deviceId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Redelivered enrollment message for {DeviceId}: answered with the stored result")]
+    private static partial void LogDuplicate(ILogger logger, string deviceId);
+}
+
+/// <summary>Why a message was rejected (the metric label); never told to the sender before SK exists.</summary>
+internal enum RejectReason
+{
+    None,
+    Malformed,
+    Replayed,
+    UnknownEnrollee,
+    Expired,
+    SignedPrekeyUnknown,
+    OneTimePrekeyMismatch,
+    OneTimePrekeyUsed,
+    DecryptionFailed,
+    BadSignature,
+    InvalidKey,
+    StateChanged,
+}

@@ -1,0 +1,93 @@
+namespace Enrollment.Service.Storage;
+
+/// <summary>
+/// The schema, as an ordered list of migrations shared by SQLite and PostgreSQL. schema_version holds the
+/// highest applied number; each migration runs in its own transaction. Append, never edit.
+/// </summary>
+internal static class Migrations
+{
+    public static readonly string[] All =
+    [
+        // 1: initial schema.
+        """
+        CREATE TABLE principals (
+            id {identity},
+            name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            token_hash {blob} NOT NULL,
+            created_at BIGINT NOT NULL,
+            revoked_at BIGINT NULL);
+        CREATE UNIQUE INDEX ux_principals_name ON principals(role, name);
+        CREATE UNIQUE INDEX ux_principals_token ON principals(token_hash);
+        CREATE TABLE identity_key (
+            id INTEGER PRIMARY KEY,
+            public_key {blob} NOT NULL,
+            private_key {blob} NOT NULL,
+            created_at BIGINT NOT NULL);
+        CREATE TABLE signed_prekeys (
+            spk_id BIGINT PRIMARY KEY,
+            public_key {blob} NOT NULL,
+            private_key {blob} NULL,
+            signature {blob} NOT NULL,
+            created_at BIGINT NOT NULL,
+            replace_at BIGINT NOT NULL,
+            retire_at BIGINT NOT NULL);
+        CREATE TABLE one_time_prekeys (
+            opk_id BIGINT PRIMARY KEY,
+            public_key {blob} NOT NULL,
+            private_key {blob} NULL,
+            state TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            changed_at BIGINT NOT NULL);
+        CREATE INDEX ix_opk_state ON one_time_prekeys(state, opk_id);
+        CREATE TABLE bundles (
+            bundle_id TEXT PRIMARY KEY,
+            opk_id BIGINT NOT NULL UNIQUE,
+            spk_id BIGINT NOT NULL,
+            enroller_id BIGINT NOT NULL,
+            created_at BIGINT NOT NULL,
+            expires_at BIGINT NOT NULL,
+            state TEXT NOT NULL,
+            address {blob} NOT NULL);
+        CREATE INDEX ix_bundles_state ON bundles(state, expires_at);
+        CREATE TABLE enrollees (
+            id TEXT PRIMARY KEY,
+            eik_hash {blob} NOT NULL,
+            eik_public {blob} NULL,
+            pet_name TEXT NULL,
+            bundle_id TEXT NOT NULL UNIQUE,
+            opk_id BIGINT NOT NULL,
+            enroller_id BIGINT NOT NULL,
+            state TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            expires_at BIGINT NOT NULL,
+            enrolled_at BIGINT NULL,
+            ik_b {blob} NULL,
+            revoked_at BIGINT NULL);
+        CREATE INDEX ix_enrollees_eik ON enrollees(eik_hash, created_at);
+        CREATE UNIQUE INDEX ux_enrollees_pending_eik ON enrollees(eik_hash) WHERE state = 'pending';
+        CREATE INDEX ix_enrollees_state ON enrollees(state, expires_at);
+        CREATE TABLE seen_ephemeral_keys (
+            ek_b {blob} PRIMARY KEY,
+            enrollee_id TEXT NOT NULL,
+            message_hash {blob} NOT NULL,
+            result {blob} NOT NULL,
+            created_at BIGINT NOT NULL);
+        CREATE TABLE audit_log (
+            id {identity},
+            at BIGINT NOT NULL,
+            subject TEXT NOT NULL,
+            action TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            detail TEXT NULL);
+        CREATE INDEX ix_audit_subject ON audit_log(subject, id);
+        """,
+    ];
+
+    /// <summary>Every table, for snapshots (tests assert that a rejected message changes none of them).</summary>
+    public static readonly string[] Tables =
+    [
+        "principals", "identity_key", "signed_prekeys", "one_time_prekeys", "bundles", "enrollees",
+        "seen_ephemeral_keys", "audit_log",
+    ];
+}

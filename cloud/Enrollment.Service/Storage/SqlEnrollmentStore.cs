@@ -1,0 +1,167 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+
+namespace Enrollment.Service.Storage;
+
+/// <summary>
+/// IEnrollmentStore over plain ADO.NET: one class for both databases, the differences in
+/// <see cref="SqlDialect"/>. This file holds the plumbing and migrations; the partial files hold one area each.
+/// </summary>
+internal sealed partial class SqlEnrollmentStore : IEnrollmentStore, IDisposable
+{
+    private readonly SqlDialect _dialect;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+
+    public SqlEnrollmentStore(SqlDialect dialect)
+    {
+        _dialect = dialect;
+    }
+
+    public string ProviderName => _dialect.Name;
+
+    public void Dispose()
+    {
+        _writeLock.Dispose();
+        (_dialect as IDisposable)?.Dispose();
+    }
+
+    public async Task PingAsync(CancellationToken ct)
+    {
+        await using var c = await _dialect.OpenAsync(ct).ConfigureAwait(false);
+        await ScalarAsync(c, null, "SELECT 1", ct).ConfigureAwait(false);
+    }
+
+    public async Task MigrateAsync(CancellationToken ct)
+    {
+        await WriteAsync<int>(async (c, tx) =>
+        {
+            await ExecAsync(c, tx, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", ct).ConfigureAwait(false);
+            var current = ToLong(await ScalarAsync(c, tx, "SELECT COALESCE(MAX(version), 0) FROM schema_version", ct).ConfigureAwait(false));
+            for (var i = (int)current; i < Migrations.All.Length; i++)
+            {
+                await ExecAsync(c, tx, _dialect.Expand(Migrations.All[i]), ct).ConfigureAwait(false);
+                await ExecAsync(c, tx, "INSERT INTO schema_version (version) VALUES (@v)", ct, ("v", i + 1)).ConfigureAwait(false);
+            }
+
+            return 0;
+        }, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Every row of every table as text, for diagnostics and for tests that assert "nothing changed".</summary>
+    public async Task<string> SnapshotAsync(CancellationToken ct)
+    {
+        var sb = new StringBuilder();
+        await using var c = await _dialect.OpenAsync(ct).ConfigureAwait(false);
+        foreach (var table in Migrations.Tables)
+        {
+            sb.Append("## ").AppendLine(table);
+            await using var cmd = Command(c, null, "SELECT * FROM " + table + " ORDER BY 1");
+            await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            while (await r.ReadAsync(ct).ConfigureAwait(false))
+            {
+                for (var i = 0; i < r.FieldCount; i++)
+                {
+                    var v = r.GetValue(i);
+                    sb.Append(v is byte[] b ? Convert.ToHexString(b) : Convert.ToString(v, CultureInfo.InvariantCulture)).Append('|');
+                }
+
+                sb.AppendLine();
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    // ---- plumbing -------------------------------------------------------------------------------------
+
+    /// <summary>Runs <paramref name="body"/> in one transaction (serialised in-process on SQLite).</summary>
+    private async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> body, CancellationToken ct)
+    {
+        var locked = false;
+        if (_dialect.SerializeWrites)
+        {
+            await _writeLock.WaitAsync(ct).ConfigureAwait(false);
+            locked = true;
+        }
+
+        try
+        {
+            await using var c = await _dialect.OpenAsync(ct).ConfigureAwait(false);
+            await using var tx = await c.BeginTransactionAsync(ct).ConfigureAwait(false);
+            var result = await body(c, tx).ConfigureAwait(false);
+            await tx.CommitAsync(ct).ConfigureAwait(false);
+            return result;
+        }
+        finally
+        {
+            if (locked)
+            {
+                _writeLock.Release();
+            }
+        }
+    }
+
+    private async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> body, CancellationToken ct)
+    {
+        await using var c = await _dialect.OpenAsync(ct).ConfigureAwait(false);
+        return await body(c).ConfigureAwait(false);
+    }
+
+    private static DbCommand Command(DbConnection c, DbTransaction? tx, string sql, params (string Name, object? Value)[] args)
+    {
+        var cmd = c.CreateCommand();
+        cmd.Transaction = tx;
+#pragma warning disable CA2100 // SQL text is constant; every value goes through a parameter.
+        cmd.CommandText = sql;
+#pragma warning restore CA2100
+        foreach (var (name, value) in args)
+        {
+            var p = cmd.CreateParameter();
+            p.ParameterName = "@" + name;
+            p.Value = value ?? DBNull.Value;
+            cmd.Parameters.Add(p);
+        }
+
+        return cmd;
+    }
+
+    private static async Task<int> ExecAsync(DbConnection c, DbTransaction? tx, string sql, CancellationToken ct, params (string, object?)[] args)
+    {
+        await using var cmd = Command(c, tx, sql, args);
+        return await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+
+    private static async Task<object?> ScalarAsync(DbConnection c, DbTransaction? tx, string sql, CancellationToken ct, params (string, object?)[] args)
+    {
+        await using var cmd = Command(c, tx, sql, args);
+        var v = await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false);
+        return v is DBNull ? null : v;
+    }
+
+    private static async Task<List<T>> QueryAsync<T>(
+        DbConnection c, DbTransaction? tx, string sql, Func<DbDataReader, T> map, CancellationToken ct, params (string, object?)[] args)
+    {
+        await using var cmd = Command(c, tx, sql, args);
+        await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        var list = new List<T>();
+        while (await r.ReadAsync(ct).ConfigureAwait(false))
+        {
+            list.Add(map(r));
+        }
+
+        return list;
+    }
+
+    private static Task AuditAsync(DbConnection c, DbTransaction tx, long at, string subject, string action, string actor, string? detail, CancellationToken ct) =>
+        ExecAsync(c, tx, "INSERT INTO audit_log (at, subject, action, actor, detail) VALUES (@at, @s, @a, @actor, @d)", ct,
+            ("at", at), ("s", subject), ("a", action), ("actor", actor), ("d", detail));
+
+    private static long ToLong(object? v) => v is null ? 0 : Convert.ToInt64(v, CultureInfo.InvariantCulture);
+
+    private static long? NullableLong(DbDataReader r, int i) => r.IsDBNull(i) ? null : ToLong(r.GetValue(i));
+
+    private static byte[]? NullableBytes(DbDataReader r, int i) => r.IsDBNull(i) ? null : (byte[])r.GetValue(i);
+
+    private static string? NullableString(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+}
