@@ -205,6 +205,23 @@ public class RekeyTests
     }
 
     [Fact]
+    public void A_device_holding_an_uncommitted_epoch_recovers_with_the_next_offer()
+    {
+        var p = new Parties();
+        var first = p.Start();
+        Assert.Equal(RekeyStatus.Completed, p.Respond(first.InitMessage, 1, out var r1));
+        Assert.Equal(RekeyStatus.Completed, first.Finish(r1!.ResponseMessage, 0, 54, 0, out _, out var lost));
+        // Confirm and frames lost; the service restarted and dropped the pending handshake. The device holds epoch 1.
+        var again = p.Start(RekeyReason.Requested);
+        Assert.Equal(RekeyStatus.Completed, p.Respond(again.InitMessage, 1, out var sameNumber));
+        Assert.Equal(RekeyStatus.StaleEpoch, again.Finish(sameNumber!.ResponseMessage, 0, 54, lost!.Epoch, out _, out _));
+        Assert.Equal(RekeyStatus.Completed, p.Respond(again.InitMessage, 2, out var next)); // highest offered + 1
+        Assert.Equal(RekeyStatus.Completed, again.Finish(next!.ResponseMessage, 0, 54, lost.Epoch, out var confirm, out var keys));
+        Assert.Equal(RekeyStatus.Completed, next.Confirm(confirm!, 0, 22, out var serviceKeys));
+        Assert.Equal((2u, 2u), (keys!.Epoch, serviceKeys!.Epoch));
+    }
+
+    [Fact]
     public void A_replayed_confirm_does_not_complete_a_later_handshake()
     {
         var p = new Parties();
