@@ -23,21 +23,21 @@ internal sealed class FakeProtocol : IEnrolleeProtocol
         return 32;
     }
 
-    public bool ReadBundle(byte[] bundle, int count, byte[] enrolleeId, int enrolleeIdLength, BundleInfo info)
+    public bool ReadBundle(byte[] bundle, int count, long nowUnixSeconds, byte[] enrolleeId, int enrolleeIdLength, BundleInfo info)
     {
         if (count < Magic.Length || !bundle.AsSpan(0, Magic.Length).SequenceEqual(Magic))
         {
             return false;
         }
 
-        info.Host = "127.0.0.1";
-        info.Port = 9;
-        info.EnrollmentTopic = "enroll/v1/request";
+        info.Mqtt.Host = "127.0.0.1";
+        info.Mqtt.Port = 9;
+        info.RequestTopic = "enroll/v1/request";
         info.ResultTopic = "enroll/v1/result/x";
         return true;
     }
 
-    public int BuildMessage(byte[] bundle, int bundleCount, byte[] eikPrivate, byte[] eikPublic, byte[] ekPrivate, byte[] ikPrivate,
+    public int BuildMessage(byte[] bundle, int bundleCount, long nowUnixSeconds, byte[] eikPrivate, byte[] ekPrivate, byte[] ikPrivate,
         byte[] ikPublic, byte[] signatureRandom, byte[] message, byte[] attemptState, out int attemptStateLength)
     {
         attemptStateLength = 0;

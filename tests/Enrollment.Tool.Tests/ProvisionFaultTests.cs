@@ -280,11 +280,11 @@ public sealed class ProvisionFaultTests(ITestOutputHelper output)
 
         public int MakeEnrolleeId(byte[] eikPublic, byte[] id) => _inner.MakeEnrolleeId(eikPublic, id);
 
-        public bool ReadBundle(byte[] bundle, int count, byte[] enrolleeId, int enrolleeIdLength, Enrollee.Enrolling.BundleInfo info) => false;
+        public bool ReadBundle(byte[] bundle, int count, long nowUnixSeconds, byte[] enrolleeId, int enrolleeIdLength, Enrollee.Enrolling.BundleInfo info) => false;
 
-        public int BuildMessage(byte[] bundle, int bundleCount, byte[] eikPrivate, byte[] eikPublic, byte[] ekPrivate, byte[] ikPrivate,
+        public int BuildMessage(byte[] bundle, int bundleCount, long nowUnixSeconds, byte[] eikPrivate, byte[] ekPrivate, byte[] ikPrivate,
             byte[] ikPublic, byte[] signatureRandom, byte[] message, byte[] attemptState, out int attemptStateLength) =>
-            _inner.BuildMessage(bundle, bundleCount, eikPrivate, eikPublic, ekPrivate, ikPrivate, ikPublic, signatureRandom, message, attemptState, out attemptStateLength);
+            _inner.BuildMessage(bundle, bundleCount, nowUnixSeconds, eikPrivate, ekPrivate, ikPrivate, ikPublic, signatureRandom, message, attemptState, out attemptStateLength);
 
         public bool ReadResult(byte[] attemptState, int attemptStateLength, byte[] result, int offset, int count, Enrollee.Enrolling.EnrollmentResult into) => false;
     }

@@ -5,6 +5,5 @@ namespace Enrollment.Simulator;
 /// <summary>The protocol functions the simulated device runs: the firmware's own adapter over shared/.</summary>
 internal static class DeviceProtocol
 {
-    public static IEnrolleeProtocol Create() =>
-        throw new NotSupportedException("The enrollee protocol adapter is not on this branch yet.");
+    public static IEnrolleeProtocol Create() => new ProtocolAdapter();
 }

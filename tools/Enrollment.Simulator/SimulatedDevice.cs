@@ -7,7 +7,7 @@ using Enrollment.Simulator.Pty;
 namespace Enrollment.Simulator;
 
 /// <summary>
-/// One simulated enrollee: the portable core (<see cref="Enrollee.Enrollee"/>) with host adapters, run on its
+/// One simulated enrollee: the portable core (<see cref="EnrolleeCore"/>) with host adapters, run on its
 /// own thread like the ESP32's main loop. Its UART is the master side of a pseudo-terminal; the enroller opens
 /// <see cref="PortPath"/>.
 /// </summary>
@@ -17,7 +17,7 @@ internal sealed class SimulatedDevice : IDisposable
     private readonly PseudoTerminal _pty;
     private readonly PtySerialLink _serial;
     private readonly MqttNetLink _mqtt;
-    private readonly Enrollee.Enrollee _core;
+    private readonly EnrolleeCore _core;
     private readonly ConsoleLog _log;
     private readonly CancellationTokenSource _stop = new();
     private Thread? _thread;
@@ -37,7 +37,7 @@ internal sealed class SimulatedDevice : IDisposable
             _mqtt = new MqttNetLink(options.MqttVersion, _log);
             var ports = new EnrolleePorts(_serial, _mqtt, new AtomicFileStorage(new DirectoryFileSystem(options.StateDirectory)),
                 new HostClock(), new HostEntropy(), new SimulatedWifi(_log), _log);
-            _core = new Enrollee.Enrollee(ports, protocol, options.Core);
+            _core = new EnrolleeCore(ports, protocol, options.Core);
         }
         catch
         {

@@ -42,7 +42,10 @@ internal sealed class EnrollmentDirectory
         var expiresAt = Math.Min(now + (long)_lifetimes.Bundle.TotalMilliseconds, spk.RetireAtMs);
         var address = _encoder.ServiceAddress;
         var reserved = await _store.ReserveBundlesAsync(count, enrollerId, enrollerName, spk.Id, address, now, expiresAt, ct).ConfigureAwait(false);
-        _refill.Request();
+        if (await _store.CountFreeOneTimePrekeysAsync(ct).ConfigureAwait(false) < _keys.RefillThreshold)
+        {
+            _refill.Request();
+        }
         var result = new List<IssuedBundle>(reserved.Count);
         foreach (var r in reserved)
         {

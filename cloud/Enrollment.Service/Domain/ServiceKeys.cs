@@ -46,6 +46,9 @@ internal sealed class ServiceKeys : IDisposable
 
     public byte[] IdentityPublicKey { get; private set; } = [];
 
+    /// <summary>Below this many free OPKs the pool is refilled (to the full pool size): half the pool.</summary>
+    public int RefillThreshold => Math.Max(1, _options.OneTimePrekeyPool / 2);
+
     public bool IsReady => _identityPrivate is not null && _signedPrekeys.Length > 0;
 
     internal byte[] IdentityPrivateKey => _identityPrivate ?? throw new InvalidOperationException("Service keys are not loaded.");
@@ -179,7 +182,7 @@ internal sealed class ServiceKeys : IDisposable
     {
         var free = await _store.CountFreeOneTimePrekeysAsync(ct).ConfigureAwait(false);
         var missing = _options.OneTimePrekeyPool - free;
-        if (missing <= 0)
+        if (free >= RefillThreshold || missing <= 0)
         {
             return;
         }

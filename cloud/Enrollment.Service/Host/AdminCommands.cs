@@ -30,9 +30,11 @@ internal static class AdminCommands
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             Args = args, ContentRootPath = AppContext.BaseDirectory,
+            // Same environment as the service would have (`dotnet run` sets ASPNETCORE_ENVIRONMENT).
+            EnvironmentName = Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT"),
         });
         builder.Logging.ClearProviders();
-        ServiceApp.AddCore(builder.Services, builder.Configuration);
+        ServiceApp.AddCore(builder.Services, builder.Configuration, storageOnly: true);
         using var host = builder.Build();
         var store = host.Services.GetRequiredService<IEnrollmentStore>();
         var time = host.Services.GetRequiredService<TimeProvider>();

@@ -34,10 +34,10 @@ internal static class ServiceApp
     }
 
     /// <summary>Options, storage and time: what the admin commands need too.</summary>
-    public static void AddCore(IServiceCollection services, IConfiguration configuration)
+    public static void AddCore(IServiceCollection services, IConfiguration configuration, bool storageOnly = false)
     {
         services.AddOptions<ServiceOptions>().Bind(configuration.GetSection(ServiceOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ServiceOptions>, ServiceOptionsValidator>();
+        services.AddSingleton<IValidateOptions<ServiceOptions>>(sp => new ServiceOptionsValidator(sp.GetRequiredService<IHostEnvironment>(), storageOnly));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SqlEnrollmentStore>(sp => new SqlEnrollmentStore(CreateDialect(sp.GetRequiredService<IOptions<ServiceOptions>>().Value)));
         services.AddSingleton<IEnrollmentStore>(sp => sp.GetRequiredService<SqlEnrollmentStore>());
@@ -104,7 +104,7 @@ internal static class ServiceApp
             var http = context.Configuration.GetSection(ServiceOptions.SectionName).Get<ServiceOptions>()?.Http ?? new HttpOptions();
             if (!IPAddress.TryParse(http.Address, out var address))
             {
-                throw new StartupException("Enrollment:Http:Address must be an IP address.");
+                return; // reported by ServiceOptionsValidator
             }
 
             if (!string.IsNullOrEmpty(http.CertificatePath))
@@ -116,10 +116,9 @@ internal static class ServiceApp
             {
                 kestrel.Listen(address, http.Port); // plain HTTP: Development on loopback only (issue 4 item 3)
             }
-            else
-            {
-                throw new StartupException("HTTPS needs Enrollment:Http:CertificatePath; plain HTTP is allowed only in Development on a loopback address.");
-            }
+
+            // Otherwise nothing is bound here: ServiceOptionsValidator rejects the configuration (HTTPS
+            // required) before the server starts, together with any other configuration problem.
         });
     }
 

@@ -10,8 +10,15 @@ namespace Enrollment.Service.Host;
 internal sealed class ServiceOptionsValidator : IValidateOptions<ServiceOptions>
 {
     private readonly IHostEnvironment _env;
+    private readonly bool _storageOnly;
 
-    public ServiceOptionsValidator(IHostEnvironment env) => _env = env;
+    /// <param name="env">The hosting environment (Development relaxes the KEK and HTTPS rules).</param>
+    /// <param name="storageOnly">The admin commands touch only the database: skip the broker, key and HTTP rules.</param>
+    public ServiceOptionsValidator(IHostEnvironment env, bool storageOnly = false)
+    {
+        _env = env;
+        _storageOnly = storageOnly;
+    }
 
     public ValidateOptionsResult Validate(string? name, ServiceOptions o)
     {
@@ -27,6 +34,11 @@ internal sealed class ServiceOptionsValidator : IValidateOptions<ServiceOptions>
         if (o.Storage.Provider == StorageProvider.PostgreSql && string.IsNullOrWhiteSpace(o.Storage.ConnectionString))
         {
             errors.Add("Enrollment:Storage:ConnectionString is required when Enrollment:Storage:Provider is PostgreSql.");
+        }
+
+        if (_storageOnly)
+        {
+            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
         }
 
         if (!o.Mqtt.IsEmbedded && o.Mqtt.UseTls && !string.IsNullOrEmpty(o.Mqtt.CaFile) && !File.Exists(o.Mqtt.CaFile))
@@ -54,9 +66,13 @@ internal sealed class ServiceOptionsValidator : IValidateOptions<ServiceOptions>
             errors.Add("Enrollment:Events:EventHubsConnectionString is required when Enrollment:Events:Sink is EventHubs.");
         }
 
-        if (!System.Net.IPAddress.TryParse(o.Http.Address, out _))
+        if (!System.Net.IPAddress.TryParse(o.Http.Address, out var address))
         {
             errors.Add("Enrollment:Http:Address must be an IP address.");
+        }
+        else if (string.IsNullOrEmpty(o.Http.CertificatePath) && !(_env.IsDevelopment() && System.Net.IPAddress.IsLoopback(address)))
+        {
+            errors.Add("HTTPS needs Enrollment:Http:CertificatePath; plain HTTP is allowed only in Development on a loopback address.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

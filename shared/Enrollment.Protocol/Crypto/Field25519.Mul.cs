@@ -12,6 +12,8 @@ namespace Enrollment.Protocol.Crypto
     /// 2^255 = 19 (mod p). Input limbs may be up to about 2^26.7 in magnitude (one unreduced addition or
     /// subtraction of reduced elements); every sum of products then fits in 63 bits. Output limbs are
     /// reduced again (|h_i| &lt;= 2^25 or 2^24 plus a little). Outputs may alias inputs.
+    /// The bodies were written out mechanically from that rule (term by term, the ref10 carry order) and
+    /// are checked against BigInteger in Field25519Tests and against libsodium through every curve test.
     /// </remarks>
     internal static partial class Field25519
     {

@@ -6,7 +6,8 @@ namespace Enrollment.Protocol.Crypto
     /// Counts field multiplications and squarings, for the cost model of the interpreted device (each
     /// multiplication is most of the work of a scalar multiplication there). The Count* calls are
     /// [Conditional("FIELD_OP_COUNT")]: in a normal build the compiler removes the call sites, so counting
-    /// costs nothing; only a build that defines FIELD_OP_COUNT (the field-op count tool) counts.
+    /// costs nothing; only a build that defines FIELD_OP_COUNT counts (tests/Enrollment.Benchmarks compiles
+    /// a copy of these sources that way for its --count mode).
     /// Not thread safe by design: counts are read by a single-threaded measurement.
     /// </summary>
     internal static class FieldOpCounter

@@ -15,10 +15,12 @@ namespace Enrollment.Protocol.Session
     /// </summary>
     public sealed class RekeyResponder
     {
+        private readonly string _deviceId;
         private bool _done;
 
-        private RekeyResponder(uint epoch, RekeyReason reason, byte[] response, RekeyTranscript transcript)
+        private RekeyResponder(uint epoch, RekeyReason reason, byte[] response, string deviceId, RekeyTranscript transcript)
         {
+            _deviceId = deviceId;
             Epoch = epoch;
             Reason = reason;
             ResponseMessage = response;
@@ -98,7 +100,7 @@ namespace Enrollment.Protocol.Session
             }
 
             transcript.ServiceTag(response, 38);
-            responder = new RekeyResponder(newEpoch, (RekeyReason)init[offset + 34], response, transcript);
+            responder = new RekeyResponder(newEpoch, (RekeyReason)init[offset + 34], response, deviceId, transcript);
             return RekeyStatus.Completed;
         }
 
@@ -124,6 +126,46 @@ namespace Enrollment.Protocol.Session
             byte[] expected = new byte[SessionConstants.TagSize];
             Transcript.DeviceTag(confirm, offset, expected, 0);
             if (!FixedTime.Equals(expected, 0, confirm, offset + 6, SessionConstants.TagSize))
+            {
+                return RekeyStatus.BadConfirmation;
+            }
+
+            keys = Transcript.TakeKeys(Epoch);
+            _done = true;
+            return RekeyStatus.Completed;
+        }
+
+        /// <summary>
+        /// Implicit confirmation (docs/session-protocol.md section 7.5), for when message 3 was lost: an up
+        /// frame of this handshake's epoch that authenticates under the pending K_up proves the device derived
+        /// the same keys, exactly as message 3 would (compare Noise's first transport message). On
+        /// <see cref="RekeyStatus.Completed"/> the caller switches to the keys and opens the frame again with
+        /// its new receiver. Any other frame leaves the handshake pending.
+        /// </summary>
+        public RekeyStatus ConfirmWithFrame(byte[] frame, int offset, int count, [NotNullWhen(true)] out EpochKeys? keys)
+        {
+            Wire.CheckRange(frame, offset, count);
+            keys = null;
+            if (_done)
+            {
+                return RekeyStatus.WrongState;
+            }
+
+            ChannelMessageType type;
+            uint epoch;
+            ulong counter;
+            int length;
+            if (!ChannelFrame.TryReadHeader(frame, offset, count, out type, out epoch, out counter) || epoch != Epoch || !ChannelFrame.IsUp(type))
+            {
+                return RekeyStatus.Malformed;
+            }
+
+            ChannelReceiver probe = new ChannelReceiver(Transcript.Up!, Epoch, _deviceId, ChannelDirection.Up);
+            byte[] scratch = new byte[count - SessionConstants.MinFrameSize];
+            ChannelOpenStatus status = probe.Open(frame, offset, count, scratch, 0, out type, out length, out counter);
+            probe.Clear();
+            FixedTime.Zero(scratch);
+            if (status != ChannelOpenStatus.Accepted)
             {
                 return RekeyStatus.BadConfirmation;
             }

@@ -29,19 +29,9 @@ internal sealed class MqttNetLink : IMqttLink, IDisposable
 
     public bool IsConnected => _client?.IsConnected == true;
 
-    public bool Connect(string host, int port, bool tls, byte[] caCertificate, int caOffset, int caCount,
-        string clientId, string? user, string? password)
+    public bool Connect(MqttSettings settings)
     {
-        byte[]? ca = caCount > 0 ? caCertificate.AsSpan(caOffset, caCount).ToArray() : null;
-        return ConnectCore(host, port, tls, ca, clientId, user, password);
-    }
-
-    /// <summary>
-    /// Opens a session with a clean start: the core resubscribes after every connect, and a persistent
-    /// session is an MQTT feature the device must not rely on.
-    /// </summary>
-    internal bool ConnectCore(string host, int port, bool tls, byte[]? caDerOrPem, string clientId, string? user, string? password)
-    {
+        ArgumentNullException.ThrowIfNull(settings);
         Disconnect();
         var client = new MqttClientFactory().CreateMqttClient();
         client.ApplicationMessageReceivedAsync += e =>
@@ -51,35 +41,29 @@ internal sealed class MqttNetLink : IMqttLink, IDisposable
             return Task.CompletedTask;
         };
 
+        // A clean start: the core resubscribes after every connect; a persistent session is an MQTT
+        // feature the device must not rely on.
         var options = new MqttClientOptionsBuilder()
-            .WithTcpServer(host, port)
-            .WithClientId(clientId)
+            .WithTcpServer(settings.Host, settings.Port)
+            .WithClientId(settings.ClientId)
             .WithProtocolVersion(_version)
             .WithCleanSession(true)
             .WithTimeout(CallTimeout);
-        if (user != null)
+        if (settings.User != null)
         {
-            options.WithCredentials(user, password);
+            options.WithCredentials(settings.User, settings.Password);
         }
 
-        if (tls)
+        if (settings.UseTls)
         {
-            options.WithTlsOptions(o =>
-            {
-                o.UseTls().WithTargetHost(host);
-                if (caDerOrPem != null)
-                {
-                    // Trust exactly the CA the bundle carries (docs/protocol.md service address).
-                    o.WithTrustChain([LoadCertificate(caDerOrPem)]);
-                }
-            });
+            options.WithTlsOptions(o => ConfigureTls(o, settings));
         }
 
         try
         {
             client.ConnectAsync(options.Build()).WaitAsync(CallTimeout).GetAwaiter().GetResult();
             _client = client;
-            _log.Info("mqtt: connected to " + host + ":" + port + (tls ? " (TLS)" : "") + ", MQTT "
+            _log.Info("mqtt: connected to " + settings.Host + ":" + settings.Port + (settings.UseTls ? " (TLS)" : "") + ", MQTT "
                 + (_version == MqttProtocolVersion.V311 ? "3.1.1" : "5"));
             return true;
         }
@@ -87,7 +71,7 @@ internal sealed class MqttNetLink : IMqttLink, IDisposable
             or OperationCanceledException or IOException or System.Net.Sockets.SocketException or CryptographicException
             or MQTTnet.Adapter.MqttConnectingFailedException)
         {
-            _log.Warn("mqtt: cannot connect to " + host + ":" + port + ": " + e.Message);
+            _log.Warn("mqtt: cannot connect to " + settings.Host + ":" + settings.Port + ": " + e.Message);
             client.Dispose();
             return false;
         }
@@ -142,6 +126,52 @@ internal sealed class MqttNetLink : IMqttLink, IDisposable
     public void SetReceiver(IMqttReceiver receiver) => _receiver = receiver;
 
     public void Dispose() => Disconnect();
+
+    /// <summary>
+    /// The bundle's CA (docs/protocol.md section 7): a DER certificate to trust exactly, or the SHA-256 of
+    /// one the device holds (here: any chain whose root has that hash), or none (the platform's store).
+    /// </summary>
+    private static void ConfigureTls(MqttClientTlsOptionsBuilder o, MqttSettings settings)
+    {
+        o.UseTls().WithTargetHost(settings.Host);
+        if (settings.CaKind == MqttSettings.CaCertificate)
+        {
+            o.WithTrustChain([LoadCertificate(settings.CaData)]);
+        }
+        else if (settings.CaKind == MqttSettings.CaSha256)
+        {
+            byte[] pinned = (byte[])settings.CaData.Clone();
+            o.WithCertificateValidationHandler(args => ChainsToPinnedRoot(args, pinned));
+        }
+    }
+
+    private static bool ChainsToPinnedRoot(MqttClientCertificateValidationEventArgs args, byte[] pinnedSha256)
+    {
+        if ((args.SslPolicyErrors & System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch) != 0 || args.Certificate == null)
+        {
+            return false;
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.VerificationFlags = X509VerificationFlags.AllowUnknownCertificateAuthority;
+        if (args.Chain != null)
+        {
+            foreach (var element in args.Chain.ChainElements)
+            {
+                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
+            }
+        }
+
+        using var leaf = new X509Certificate2(args.Certificate);
+        if (!chain.Build(leaf))
+        {
+            return false;
+        }
+
+        var root = chain.ChainElements[^1].Certificate;
+        return CryptographicOperations.FixedTimeEquals(SHA256.HashData(root.RawData), pinnedSha256);
+    }
 
     private bool Call<T>(Func<Task<T>> call, string what)
     {

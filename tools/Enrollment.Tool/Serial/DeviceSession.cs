@@ -239,8 +239,7 @@ internal sealed partial class DeviceSession : ILinkHandler, IDisposable
                     + Printable(sample) + "\") and no enrollment frame.");
             }
 
-            return new ToolFailure(ExitCode.LineGarbled, "Bytes arrive on " + PortPath + " (" + _port.BytesReceived + ") but none forms a valid frame ("
-                + _link.Counters.CrcErrors + " CRC errors): most likely the baud rate is wrong (--baud; enrollees use 115200).");
+            return new ToolFailure(ExitCode.LineGarbled, "Bytes arrive on " + PortPath + " (" + _port.BytesReceived + " bytes) but none forms a valid frame: most likely the baud rate is wrong (--baud; enrollees use 115200).");
         }
 
         return new ToolFailure(ExitCode.NotAnEnrollee, "The device on " + PortPath + " speaks frames but did not answer the " + what

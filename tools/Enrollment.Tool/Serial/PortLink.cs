@@ -58,7 +58,8 @@ internal sealed class PortLink : ISerialLink, IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
         {
             port.Dispose();
-            string why = e is UnauthorizedAccessException
+            string why = !File.Exists(path) && !OperatingSystem.IsWindows() ? "no such port (see `enroll ports`)"
+                : e is UnauthorizedAccessException
                 ? "permission denied or in use by another program (on Linux, join the 'dialout' group)"
                 : e.Message;
             throw new ToolFailure(ExitCode.PortUnavailable, "Cannot open " + path + ": " + why, e);

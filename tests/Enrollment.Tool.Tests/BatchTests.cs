@@ -1,0 +1,46 @@
+using System.Diagnostics;
+using Enrollment.Enrollee.State;
+using Enrollment.Tool.Commands;
+using Enrollment.Tool.Provisioning;
+using Xunit.Abstractions;
+
+namespace Enrollment.Tool.Tests;
+
+/// <summary>Batch mode: devices provisioned in parallel, each on its own pty; timings printed (issue 6 targets).</summary>
+public sealed class BatchTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Eight_devices_are_provisioned_in_parallel_within_twice_the_time_of_one()
+    {
+        using var rig = new Rig();
+        using var service = new FakeService();
+        using var client = rig.Client(service.Url);
+        await rig.Cache.FetchAsync(client, 20, CancellationToken.None);
+        var devices = Enumerable.Range(0, 9).Select(_ => rig.AddDevice()).ToList();
+        foreach (var d in devices)
+        {
+            Rig.Eventually(() => d.State == EnrolleeState.IdentityReady, TimeSpan.FromSeconds(5), "identity");
+        }
+
+        var provisioner = new Provisioner(client, rig.Cache, rig.Queue);
+        ProvisionRequest Request(string port) => new(port, 115200, null, "net"u8.ToArray(), [], false, TimeSpan.Zero);
+
+        var one = provisioner.Run(Request(devices[0].PortPath), (_, _) => { }, CancellationToken.None);
+        Assert.Equal(0, one.ExitCode);
+
+        var watch = Stopwatch.StartNew();
+        var batch = await Task.WhenAll(devices.Skip(1).Select(d => Task.Factory.StartNew(
+            () => provisioner.Run(Request(d.PortPath), (_, _) => { }, CancellationToken.None), TaskCreationOptions.LongRunning)));
+        long batchMs = watch.ElapsedMilliseconds;
+
+        Assert.All(batch, r => Assert.Equal(0, r.ExitCode));
+        Assert.Equal(9, service.Pending.Count);
+        Assert.Equal(9, service.Pending.Select(p => (string)p["bundleId"]!).Distinct().Count());
+        Assert.Equal(ExitCode.Ok, ExitCodes.Combine(batch.Select(r => (ExitCode)r.ExitCode)));
+        output.WriteLine("one device: tool " + one.ToolMilliseconds + " ms (service " + one.ServiceMilliseconds + " ms)");
+        output.WriteLine("eight in parallel: " + batchMs + " ms wall; per device tool ms: " + string.Join(", ", batch.Select(r => r.ToolMilliseconds)));
+        Assert.True(one.ToolMilliseconds < 1000, "one device took " + one.ToolMilliseconds + " ms");
+        // Twice the single-device time, with a floor for a loaded CI machine's scheduling.
+        Assert.True(batchMs < Math.Max(2 * one.ToolMilliseconds, 1500), "eight took " + batchMs + " ms");
+    }
+}

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Enrollment.Enrollee.Enrolling;
+using Enrollment.Enrollee.State;
+using Enrollment.Simulator;
+using Xunit.Abstractions;
+
+namespace Enrollment.Tool.Tests;
+
+/// <summary>
+/// The happy path end to end against the real service (child process, embedded broker, SQLite): a simulated
+/// device running the firmware's real protocol adapter is provisioned by the tool and enrolls.
+/// </summary>
+public sealed class RealServiceTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task A_simulated_device_is_provisioned_and_enrolls_with_the_real_service()
+    {
+        using var rig = new Rig(output);
+        using var service = await ServiceProcess.StartAsync(Path.Combine(rig.Root, "service"));
+        var device = rig.AddDevice(DeviceProtocol.Create(), core: FastRetries());
+        using var client = rig.Client(service.Url, service.Token);
+
+        var report = rig.Provision(client, device.PortPath, wait: true, petName: "bench-1");
+
+        Assert.True(report.ExitCode == 0, report.Message + "\n" + rig.Log.Text + "\n" + service.Output);
+        Assert.Equal("enrolled", report.State);
+        Assert.NotNull(report.DeviceId);
+        Assert.Equal(EnrolleeState.Enrolled, device.State);
+        Assert.DoesNotContain(await client.ListPendingAsync(CancellationToken.None), e => e.Id == report.ServiceEnrolleeId);
+        Assert.DoesNotContain(service.Token, rig.Log.Text, StringComparison.Ordinal);
+        output.WriteLine("tool time to bundle stored: " + report.ToolMilliseconds + " ms (service " + report.ServiceMilliseconds
+            + " ms); until enrolled: " + report.TotalMilliseconds + " ms");
+    }
+
+    [Fact]
+    public async Task A_revoked_enroller_token_is_refused_by_the_real_service()
+    {
+        using var rig = new Rig(output);
+        using var service = await ServiceProcess.StartAsync(Path.Combine(rig.Root, "service"));
+        var (code, _, stderr) = await service.AdminAsync("enrollers", "revoke", "--name", "tool-tests");
+        Assert.True(code == 0, stderr);
+        var device = rig.AddDevice(DeviceProtocol.Create());
+        using var client = rig.Client(service.Url, service.Token);
+
+        var report = rig.Provision(client, device.PortPath);
+
+        Assert.Equal((int)ExitCode.AuthRejected, report.ExitCode);
+        Assert.Equal(EnrolleeState.IdentityReady, device.State);
+    }
+
+    [Fact]
+    public async Task The_enroll_command_provisions_a_batch_and_prints_one_json_object_per_device()
+    {
+        using var rig = new Rig(output);
+        using var service = await ServiceProcess.StartAsync(Path.Combine(rig.Root, "service"));
+        var devices = new[] { rig.AddDevice(DeviceProtocol.Create(), core: FastRetries()), rig.AddDevice(DeviceProtocol.Create(), core: FastRetries()) };
+        File.WriteAllText(Path.Combine(rig.Root, "wifi.txt"), "correct horse battery\n");
+
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "enroll.dll"), "provision", "--port", devices[0].PortPath, "--port", devices[1].PortPath,
+            "--wifi-ssid", "line-3", "--wifi-password-file", Path.Combine(rig.Root, "wifi.txt"), "--pet-name", "unit", "--wait", "--timeout", "60", "--json" })
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        info.Environment["ENROLL_HOME"] = rig.ToolHome;
+        info.Environment["ENROLL_SERVICE"] = service.Url;
+        info.Environment["ENROLL_TOKEN"] = service.Token;
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await process.WaitForExitAsync(timeout.Token);
+        string outText = await stdout, errText = await stderr;
+        output.WriteLine(outText + errText);
+
+        Assert.True(process.ExitCode == 0, "exit " + process.ExitCode + ": " + outText + errText + rig.Log.Text);
+        var reports = outText.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(2, reports.Count);
+        Assert.All(reports, r => Assert.Equal("enrolled", r.GetProperty("state").GetString()));
+        Assert.Equal(["unit-1", "unit-2"], reports.Select(r => r.GetProperty("petName").GetString()!).Order().ToArray());
+        Assert.DoesNotContain(service.Token, outText + errText, StringComparison.Ordinal);
+        Assert.DoesNotContain("correct horse", outText + errText + rig.Log.Text, StringComparison.Ordinal);
+        Assert.All(devices, d => Assert.Equal(EnrolleeState.Enrolled, d.State));
+    }
+
+    /// <summary>The device's defaults wait 13 s before a retry (ESP32 compute); the simulator computes in milliseconds.</summary>
+    private static EnrolleeOptions FastRetries() => new() { BackoffBaseMilliseconds = 500, NetworkRetryMilliseconds = 300, ResultTimeoutMilliseconds = 5000 };
+}
