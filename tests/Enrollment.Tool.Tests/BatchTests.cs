@@ -7,6 +7,7 @@ using Xunit.Abstractions;
 namespace Enrollment.Tool.Tests;
 
 /// <summary>Batch mode: devices provisioned in parallel, each on its own pty; timings printed (issue 6 targets).</summary>
+[Collection(TimingCollection.Name)]
 public sealed class BatchTests(ITestOutputHelper output)
 {
     [Fact]
@@ -16,31 +17,59 @@ public sealed class BatchTests(ITestOutputHelper output)
         using var service = new FakeService();
         using var client = rig.Client(service.Url);
         await rig.Cache.FetchAsync(client, 20, CancellationToken.None);
-        var devices = Enumerable.Range(0, 9).Select(_ => rig.AddDevice()).ToList();
+        var devices = Enumerable.Range(0, 10).Select(_ => rig.AddDevice()).ToList();
         foreach (var d in devices)
         {
             Rig.Eventually(() => d.State == EnrolleeState.IdentityReady, TimeSpan.FromSeconds(5), "identity");
         }
 
         var provisioner = new Provisioner(client, rig.Cache, rig.Queue);
+        var batchProvisioner = new Provisioner(client, rig.Cache, rig.Queue, expectedDevices: 8);
         ProvisionRequest Request(string port) => new(port, 115200, null, "net"u8.ToArray(), [], false, TimeSpan.Zero);
 
-        var one = provisioner.Run(Request(devices[0].PortPath), (_, _) => { }, CancellationToken.None);
+        var warm = provisioner.Run(Request(devices[0].PortPath), (_, _) => { }, CancellationToken.None);
+        Assert.Equal(0, warm.ExitCode);
+        var one = provisioner.Run(Request(devices[1].PortPath), (_, _) => { }, CancellationToken.None);
         Assert.Equal(0, one.ExitCode);
 
         var watch = Stopwatch.StartNew();
-        var batch = await Task.WhenAll(devices.Skip(1).Select(d => Task.Factory.StartNew(
-            () => provisioner.Run(Request(d.PortPath), (_, _) => { }, CancellationToken.None), TaskCreationOptions.LongRunning)));
+        var batch = await Task.WhenAll(devices.Skip(2).Select(d => Task.Factory.StartNew(
+            () => batchProvisioner.Run(Request(d.PortPath), (_, _) => { }, CancellationToken.None), TaskCreationOptions.LongRunning)));
+        batchProvisioner.ReturnUnused();
         long batchMs = watch.ElapsedMilliseconds;
 
         Assert.All(batch, r => Assert.Equal(0, r.ExitCode));
-        Assert.Equal(9, service.Pending.Count);
-        Assert.Equal(9, service.Pending.Select(p => (string)p["bundleId"]!).Distinct().Count());
+        Assert.Equal(10, service.Pending.Count);
+        Assert.Equal(10, service.Pending.Select(p => (string)p["bundleId"]!).Distinct().Count());
+        Assert.Equal(20 - 10, rig.Cache.List().Count);
         Assert.Equal(ExitCode.Ok, ExitCodes.Combine(batch.Select(r => (ExitCode)r.ExitCode)));
         output.WriteLine("one device: tool " + one.ToolMilliseconds + " ms (service " + one.ServiceMilliseconds + " ms)");
         output.WriteLine("eight in parallel: " + batchMs + " ms wall; per device tool ms: " + string.Join(", ", batch.Select(r => r.ToolMilliseconds)));
         Assert.True(one.ToolMilliseconds < 1000, "one device took " + one.ToolMilliseconds + " ms");
         // Twice the single-device time, with a floor for a loaded CI machine's scheduling.
         Assert.True(batchMs < Math.Max(2 * one.ToolMilliseconds, 1500), "eight took " + batchMs + " ms");
+    }
+
+    [Fact]
+    public async Task Bundles_reserved_for_a_batch_go_back_to_the_cache_when_devices_fail()
+    {
+        using var rig = new Rig();
+        using var service = new FakeService();
+        using var client = rig.Client(service.Url);
+        await rig.Cache.FetchAsync(client, 12, CancellationToken.None);
+        var device = rig.AddDevice();
+        using var silent = Simulator.Pty.PseudoTerminal.Open();
+        var provisioner = new Provisioner(client, rig.Cache, rig.Queue, expectedDevices: 4);
+        ProvisionRequest Request(string port) => new(port, 115200, null, "net"u8.ToArray(), [], false, TimeSpan.Zero);
+
+        var reports = await Task.WhenAll(new[] { device.PortPath, silent.SlavePath, "/dev/none-enroll-1", "/dev/none-enroll-2" }.Select(p =>
+            Task.Factory.StartNew(() => provisioner.Run(Request(p), (_, _) => { }, CancellationToken.None), TaskCreationOptions.LongRunning)));
+        provisioner.ReturnUnused();
+
+        Assert.Equal(0, reports[0].ExitCode);
+        Assert.Equal((int)ExitCode.NoAnswer, reports[1].ExitCode);
+        Assert.Equal(ExitCode.BatchMixed, ExitCodes.Combine(reports.Select(r => (ExitCode)r.ExitCode)));
+        Assert.Equal(11, rig.Cache.List().Count);
+        Assert.Equal(12, service.BundlesIssued);
     }
 }

@@ -11,13 +11,30 @@ namespace Enrollment.Tool.Tests;
 /// The happy path end to end against the real service (child process, embedded broker, SQLite): a simulated
 /// device running the firmware's real protocol adapter is provisioned by the tool and enrolls.
 /// </summary>
-public sealed class RealServiceTests(ITestOutputHelper output)
+public sealed class RealServiceTests(RealServiceTests.Service fixture, ITestOutputHelper output) : IClassFixture<RealServiceTests.Service>
 {
+    /// <summary>One service process for the class: starting one costs seconds.</summary>
+    public sealed class Service : IAsyncLifetime
+    {
+        private readonly string _root = Directory.CreateTempSubdirectory("enroll-tool-service-").FullName;
+
+        internal ServiceProcess Process { get; private set; } = null!;
+
+        public async Task InitializeAsync() => Process = await ServiceProcess.StartAsync(Path.Combine(_root, "data"));
+
+        public Task DisposeAsync()
+        {
+            Process.Dispose();
+            Directory.Delete(_root, recursive: true);
+            return Task.CompletedTask;
+        }
+    }
+
     [Fact]
     public async Task A_simulated_device_is_provisioned_and_enrolls_with_the_real_service()
     {
         using var rig = new Rig(output);
-        using var service = await ServiceProcess.StartAsync(Path.Combine(rig.Root, "service"));
+        var service = fixture.Process;
         var device = rig.AddDevice(DeviceProtocol.Create(), core: FastRetries());
         using var client = rig.Client(service.Url, service.Token);
 
@@ -34,14 +51,39 @@ public sealed class RealServiceTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_device_limited_to_mqtt_3_1_1_enrolls_too()
+    {
+        using var rig = new Rig(output);
+        var service = fixture.Process;
+        var device = new SimulatedDevice(new SimulatorOptions
+        {
+            Name = "mqtt311", StateDirectory = Path.Combine(rig.Root, "mqtt311"), MqttVersion = MQTTnet.Formatter.MqttProtocolVersion.V311, Core = FastRetries(),
+        }, DeviceProtocol.Create(), rig.Log);
+        using (device)
+        {
+            device.Start();
+            using var client = rig.Client(service.Url, service.Token);
+
+            var report = rig.Provision(client, device.PortPath, wait: true);
+
+            Assert.True(report.ExitCode == 0, report.Message + "\n" + rig.Log.Text);
+            Assert.Equal(EnrolleeState.Enrolled, device.State);
+            Assert.Contains("MQTT 3.1.1", rig.Log.Text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task A_revoked_enroller_token_is_refused_by_the_real_service()
     {
         using var rig = new Rig(output);
-        using var service = await ServiceProcess.StartAsync(Path.Combine(rig.Root, "service"));
-        var (code, _, stderr) = await service.AdminAsync("enrollers", "revoke", "--name", "tool-tests");
+        var service = fixture.Process;
+        var (code, stdout, stderr) = await service.AdminAsync("enrollers", "add", "--name", "doomed");
+        Assert.True(code == 0, stderr);
+        string token = stdout.Trim().Split('\n')[^1].Trim();
+        (code, _, stderr) = await service.AdminAsync("enrollers", "revoke", "--name", "doomed");
         Assert.True(code == 0, stderr);
         var device = rig.AddDevice(DeviceProtocol.Create());
-        using var client = rig.Client(service.Url, service.Token);
+        using var client = rig.Client(service.Url, token);
 
         var report = rig.Provision(client, device.PortPath);
 
@@ -53,7 +95,7 @@ public sealed class RealServiceTests(ITestOutputHelper output)
     public async Task The_enroll_command_provisions_a_batch_and_prints_one_json_object_per_device()
     {
         using var rig = new Rig(output);
-        using var service = await ServiceProcess.StartAsync(Path.Combine(rig.Root, "service"));
+        var service = fixture.Process;
         var devices = new[] { rig.AddDevice(DeviceProtocol.Create(), core: FastRetries()), rig.AddDevice(DeviceProtocol.Create(), core: FastRetries()) };
         File.WriteAllText(Path.Combine(rig.Root, "wifi.txt"), "correct horse battery\n");
 
@@ -88,6 +130,64 @@ public sealed class RealServiceTests(ITestOutputHelper output)
         Assert.DoesNotContain(service.Token, outText + errText, StringComparison.Ordinal);
         Assert.DoesNotContain("correct horse", outText + errText + rig.Log.Text, StringComparison.Ordinal);
         Assert.All(devices, d => Assert.Equal(EnrolleeState.Enrolled, d.State));
+    }
+
+    [Fact]
+    public async Task The_enroll_command_prints_plain_progress_lines_when_not_on_a_terminal_and_exits_with_the_fault_code()
+    {
+        using var rig = new Rig(output);
+        var service = fixture.Process;
+        using var silent = Simulator.Pty.PseudoTerminal.Open();
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "enroll.dll"), "provision", "--port", silent.SlavePath, "--wifi-ssid", "x",
+            "--service", service.Url })
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        info.Environment["ENROLL_HOME"] = rig.ToolHome;
+        info.Environment["ENROLL_TOKEN"] = service.Token;
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        string text = await stdout + await stderr;
+        output.WriteLine(text);
+
+        Assert.Equal((int)ExitCode.NoAnswer, process.ExitCode);
+        Assert.Contains(silent.SlavePath + ": hello: hello", text, StringComparison.Ordinal);
+        Assert.Contains("0 of 1 device(s) provisioned", text, StringComparison.Ordinal);
+        Assert.Contains("exit 4 (NoAnswer)", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(service.Token, text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Plain_http_to_a_remote_host_and_a_missing_token_are_usage_errors()
+    {
+        using var rig = new Rig(output);
+        foreach (var (args, env, expect) in new[]
+        {
+            (new[] { "provision", "--port", "/dev/null", "--wifi-ssid", "x", "--service", "http://enroll.example.com" }, "enr_x", "Refusing plain HTTP"),
+            (new[] { "provision", "--port", "/dev/null", "--wifi-ssid", "x", "--service", "https://enroll.example.com" }, "", "No enroller token"),
+        })
+        {
+            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "enroll.dll"));
+            foreach (var a in args)
+            {
+                info.ArgumentList.Add(a);
+            }
+
+            info.Environment["ENROLL_HOME"] = rig.ToolHome;
+            info.Environment["ENROLL_TOKEN"] = env;
+            info.Environment.Remove("ENROLL_SERVICE");
+            using var process = Process.Start(info)!;
+            string text = await process.StandardError.ReadToEndAsync() + await process.StandardOutput.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            Assert.Equal((int)ExitCode.Usage, process.ExitCode);
+            Assert.Contains(expect, text, StringComparison.Ordinal);
+        }
     }
 
     /// <summary>The device's defaults wait 13 s before a retry (ESP32 compute); the simulator computes in milliseconds.</summary>

@@ -13,9 +13,11 @@ internal sealed class ServiceProcess : IDisposable
 {
     private readonly StringBuilder _output = new();
     private readonly Process _process;
+    private readonly Dictionary<string, string> _env;
 
-    private ServiceProcess(string dataDir, int httpPort, int brokerPort, string token, Process process)
+    private ServiceProcess(string dataDir, int httpPort, int brokerPort, string token, Process process, Dictionary<string, string> env)
     {
+        _env = env;
         DataDirectory = dataDir;
         HttpPort = httpPort;
         BrokerPort = brokerPort;
@@ -32,7 +34,7 @@ internal sealed class ServiceProcess : IDisposable
     /// <summary>An enroller token made by the service's admin command (`enrollers add --name tool-tests`).</summary>
     public string Token { get; }
 
-    public string Url => "http://127.0.0.1:" + HttpPort + "/";
+    public string Url => (_env.ContainsKey("Enrollment__Http__CertificatePath") ? "https" : "http") + "://127.0.0.1:" + HttpPort + "/";
 
     public string Output
     {
@@ -54,27 +56,32 @@ internal sealed class ServiceProcess : IDisposable
         return path;
     }
 
-    public static async Task<ServiceProcess> StartAsync(string dataDir)
+    public static async Task<ServiceProcess> StartAsync(string dataDir, Dictionary<string, string>? extra = null, HttpMessageHandler? readiness = null)
     {
         int http = FakeService.FreePort();
         int broker = FakeService.FreePort();
         var env = Environment(dataDir, http, broker);
+        foreach (var (k, v) in extra ?? [])
+        {
+            env[k] = v;
+        }
+
         var (code, stdout, stderr) = await RunAsync(["enrollers", "add", "--name", "tool-tests"], env);
         Assert.True(code == 0, "enrollers add failed (" + code + "): " + stderr);
         string token = stdout.Trim().Split('\n')[^1].Trim();
 
         var process = Start([], env);
-        var service = new ServiceProcess(dataDir, http, broker, token, process);
+        var service = new ServiceProcess(dataDir, http, broker, token, process, env);
         process.OutputDataReceived += (_, e) => service.Append(e.Data);
         process.ErrorDataReceived += (_, e) => service.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await service.WaitReadyAsync();
+        await service.WaitReadyAsync(readiness);
         return service;
     }
 
     /// <summary>Runs an admin command of the service against the same data directory.</summary>
-    public Task<(int Code, string Stdout, string Stderr)> AdminAsync(params string[] args) => RunAsync(args, Environment(DataDirectory, HttpPort, BrokerPort));
+    public Task<(int Code, string Stdout, string Stderr)> AdminAsync(params string[] args) => RunAsync(args, _env);
 
     public void Dispose()
     {
@@ -103,9 +110,10 @@ internal sealed class ServiceProcess : IDisposable
         }
     }
 
-    private async Task WaitReadyAsync()
+    private async Task WaitReadyAsync(HttpMessageHandler? handler)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        using var http = handler == null ? new HttpClient() : new HttpClient(handler);
+        http.Timeout = TimeSpan.FromSeconds(2);
         var until = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (DateTime.UtcNow < until)
         {

@@ -83,10 +83,19 @@ internal static class ProvisionCommand
             throw e.ToFailure("sending queued work");
         }
 
-        var provisioner = new Provisioner(client, cache, queue);
-        IReadOnlyList<ProvisionReport> reports = json
-            ? await RunJsonAsync(provisioner, requests, ct).ConfigureAwait(false)
-            : await LiveView.RunAsync(provisioner, requests, ct).ConfigureAwait(false);
+        var provisioner = new Provisioner(client, cache, queue, requests.Count);
+        IReadOnlyList<ProvisionReport> reports;
+        try
+        {
+            reports = json
+                ? await RunJsonAsync(provisioner, requests, ct).ConfigureAwait(false)
+                : await LiveView.RunAsync(provisioner, requests, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            provisioner.ReturnUnused();
+        }
+
         var still = queue.List().Count(w => w.Service == settings.Key);
         if (still > 0)
         {

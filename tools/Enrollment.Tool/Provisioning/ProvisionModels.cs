@@ -37,8 +37,17 @@ internal sealed class ProvisionReport
     /// <summary>Port open to bundle stored: the enroller's own time, without the device's enrollment compute.</summary>
     public long ToolMilliseconds { get; set; }
 
-    /// <summary>Of which: waiting for the service (bundle refill and registration).</summary>
+    /// <summary>Of which: opening the port.</summary>
+    public long OpenMilliseconds { get; set; }
+
+    /// <summary>Of which: Hello to HelloReply.</summary>
+    public long HelloMilliseconds { get; set; }
+
+    /// <summary>Of which: waiting for the service (bundle cache and registration).</summary>
     public long ServiceMilliseconds { get; set; }
+
+    /// <summary>Of which: the Bundle message over the link until the device confirmed it stored it.</summary>
+    public long TransferMilliseconds { get; set; }
 
     public long TotalMilliseconds { get; set; }
 }

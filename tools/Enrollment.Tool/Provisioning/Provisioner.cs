@@ -26,12 +26,32 @@ internal sealed class Provisioner
     private readonly ServiceClient _client;
     private readonly BundleCache _cache;
     private readonly WorkQueue _queue;
+    private readonly Queue<CachedBundle> _reserved = new();
+    private int _expected;
 
-    public Provisioner(ServiceClient client, BundleCache cache, WorkQueue queue)
+    /// <param name="expectedDevices">
+    /// How many devices this provisioner serves (a batch): the first device to need a bundle takes that many
+    /// from the cache in one rewrite; <see cref="ReturnUnused"/> puts back what was not used.
+    /// </param>
+    public Provisioner(ServiceClient client, BundleCache cache, WorkQueue queue, int expectedDevices = 1)
     {
         _client = client;
         _cache = cache;
         _queue = queue;
+        _expected = Math.Max(1, expectedDevices);
+    }
+
+    /// <summary>Returns bundles reserved for the batch but not used (devices that failed before the bundle step).</summary>
+    public void ReturnUnused()
+    {
+        List<CachedBundle> unused;
+        lock (_reserved)
+        {
+            unused = [.. _reserved];
+            _reserved.Clear();
+        }
+
+        _cache.ReturnManyAsync(unused, CancellationToken.None).GetAwaiter().GetResult();
     }
 
     public ProvisionReport Run(ProvisionRequest request, Action<Stage, string> progress, CancellationToken ct)
@@ -59,6 +79,7 @@ internal sealed class Provisioner
     {
         progress(Stage.Opening, "opening " + request.Port + " at " + request.Baud + " baud");
         using var session = new DeviceSession(PortLink.Open(request.Port, request.Baud));
+        report.OpenMilliseconds = total.ElapsedMilliseconds;
         progress(Stage.Hello, "hello");
         var info = session.Hello(HelloTimeout, ct);
         report.EnrolleeId = info.EnrolleeId;
@@ -74,6 +95,7 @@ internal sealed class Provisioner
                 : ": factory-reset it before provisioning it again."));
         }
 
+        report.HelloMilliseconds = total.ElapsedMilliseconds - report.OpenMilliseconds;
         var service = Stopwatch.StartNew();
         progress(Stage.Bundle, "taking a bundle");
         var (bundle, registered, queued) = Register(info, report, progress, ct);
@@ -96,6 +118,7 @@ internal sealed class Provisioner
         }
 
         report.ToolMilliseconds = total.ElapsedMilliseconds;
+        report.TransferMilliseconds = report.ToolMilliseconds - report.OpenMilliseconds - report.HelloMilliseconds - report.ServiceMilliseconds;
         report.State = status.StateName;
         report.Status = status.CodeName;
         if (queued != null)
@@ -170,11 +193,21 @@ internal sealed class Provisioner
         Refill.Wait(ct);
         try
         {
-            if (_cache.Usable(key) < BundleCache.LowWater)
+            lock (_reserved)
+            {
+                if (_reserved.TryDequeue(out var reserved))
+                {
+                    _expected = Math.Max(1, _expected - 1);
+                    return reserved;
+                }
+            }
+
+            int want = _expected;
+            if (_cache.Usable(key) < Math.Max(BundleCache.LowWater, want))
             {
                 try
                 {
-                    _cache.FetchAsync(_client, BundleCache.RefillCount, ct).GetAwaiter().GetResult();
+                    _cache.FetchAsync(_client, Math.Max(BundleCache.RefillCount, want), ct).GetAwaiter().GetResult();
                 }
                 catch (ServiceException e) when (e.Kind != ServiceFailureKind.Unauthorized && _cache.Usable(key) > 0)
                 {
@@ -185,14 +218,29 @@ internal sealed class Provisioner
                     throw e.ToFailure("fetching bundles (the cache has none left)");
                 }
             }
+
+            var taken = _cache.TakeManyAsync(key, want, ct).GetAwaiter().GetResult();
+            if (taken.Count == 0)
+            {
+                throw new ToolFailure(ExitCode.ServiceError, "No usable bundle: the service issued none (run `enroll bundles fetch`).");
+            }
+
+            lock (_reserved)
+            {
+                foreach (var b in taken.Skip(1))
+                {
+                    _reserved.Enqueue(b);
+                }
+
+                _expected = Math.Max(1, _expected - 1);
+            }
+
+            return taken[0];
         }
         finally
         {
             Refill.Release();
         }
-
-        return _cache.TakeAsync(key, ct).GetAwaiter().GetResult()
-            ?? throw new ToolFailure(ExitCode.ServiceError, "No usable bundle: the service issued none (run `enroll bundles fetch`).");
     }
 
     /// <summary>Undoes the registration of a device that did not get its bundle; says what was done.</summary>

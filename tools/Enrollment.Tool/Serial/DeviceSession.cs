@@ -145,8 +145,8 @@ internal sealed partial class DeviceSession : ILinkHandler, IDisposable
             Pump(deadline, ct);
             if (_port.Lost != null)
             {
-                throw new ToolFailure(ExitCode.LinkLost, "The port " + PortPath + " failed during the bundle transfer: " + _port.Lost
-                    + ". The device did not get its bundle.");
+                throw new ToolFailure(ExitCode.LinkLost, "The port " + PortPath + " failed during the bundle transfer (" + _port.Lost.TrimEnd('.')
+                    + "). The device did not get its bundle.");
             }
 
             if (_failedSends.Remove(MessageType.Bundle))
@@ -226,8 +226,8 @@ internal sealed partial class DeviceSession : ILinkHandler, IDisposable
 
         if (_port.BytesReceived == 0)
         {
-            return new ToolFailure(ExitCode.NoAnswer, "Nothing answered the " + what + " on " + PortPath + " (" + timeout.TotalSeconds
-                + " s): is a device connected and powered, running the enrollee firmware, on this port?");
+            return new ToolFailure(ExitCode.NoAnswer, "Nothing answered the " + what + " on " + PortPath
+                + ": is a device connected and powered, running the enrollee firmware, on this port?");
         }
 
         if (_link.Counters.FramesAccepted == 0)

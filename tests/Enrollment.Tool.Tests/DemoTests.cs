@@ -1,0 +1,44 @@
+using System.Diagnostics;
+using Xunit.Abstractions;
+
+namespace Enrollment.Tool.Tests;
+
+public sealed class DemoTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task The_demo_enrolls_a_simulated_device_with_the_real_service_and_exits_zero()
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "enroll.dll"), "demo", "--service-dll", ServiceProcess.DllPath() })
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await process.WaitForExitAsync(timeout.Token);
+        string text = await stdout + await stderr;
+        output.WriteLine(text);
+
+        Assert.True(process.ExitCode == 0, "exit " + process.ExitCode + ":\n" + text);
+        // Each party's step, in the order the protocol takes them.
+        string[] steps =
+        [
+            "device   | simulated ESP32 on /dev/pts/", "state identity-ready", "enroller | identity: device", "enroller | approval:",
+            "service  | Lifecycle event enrollee.pending", "state bundle-received: bundle-stored", "mqtt: connected", "computing",
+            "service  | Enrolled ", "state enrolled: enrolled", "demo     | done: the device is enrolled as",
+        ];
+        int at = 0;
+        foreach (var step in steps)
+        {
+            int next = text.IndexOf(step, at, StringComparison.Ordinal);
+            Assert.True(next >= 0, "missing or out of order: " + step);
+            at = next;
+        }
+
+        Assert.DoesNotContain("demo passphrase", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("enr_", text, StringComparison.Ordinal);
+    }
+}
