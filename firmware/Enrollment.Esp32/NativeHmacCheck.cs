@@ -11,7 +11,7 @@ namespace Enrollment.Esp32
     /// <remarks>
     /// The protocol's HKDF runs the managed HmacSha256 from shared/ (its CryptoBinding has no platform seam
     /// yet), so the native one does not speed enrollment today. Its cost is small next to the ten scalar
-    /// multiplications (a few dozen SHA-256 blocks against about 13 s); this check records what plugging it
+    /// multiplications (a few dozen SHA-256 blocks against about 10 s); this check records what plugging it
     /// in would save on the board at hand, and proves the two agree before anyone does.
     /// </remarks>
     internal static class NativeHmacCheck

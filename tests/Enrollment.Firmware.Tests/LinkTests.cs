@@ -83,9 +83,9 @@ public class LinkTests
     {
         byte[] payload = { 0xDE, 0xAD };
         byte[] frame = new byte[Frame.MaxFrameSize];
-        int n = Frame.Encode(1, 0x05, Frame.FlagMore, 7, payload, 0, 2, frame, 0);
+        int n = Frame.Encode(1, 0x05, Frame.FlagMore | Frame.FlagFirst, 7, payload, 0, 2, frame, 0);
         Assert.Equal(14, n);
-        byte[] header = { 0xA5, 0xC3, 0x01, 0x05, 0x01, 0x07, 0x00, 0x02, 0xDE, 0xAD };
+        byte[] header = { 0xA5, 0xC3, 0x01, 0x05, 0x03, 0x07, 0x00, 0x02, 0xDE, 0xAD };
         Assert.Equal(header, frame[..10]);
         uint crc = ReferenceCrc32(frame[2..10]);
         Assert.Equal(new[] { (byte)(crc >> 24), (byte)(crc >> 16), (byte)(crc >> 8), (byte)crc }, frame[10..14]);
@@ -334,6 +334,30 @@ public class LinkTests
         Assert.Empty(sink.Messages);
         Assert.Equal(1, link.Counters.UnsupportedVersion);
         Assert.Equal(0, pipe.B.BytesWritten);
+    }
+
+    [Fact]
+    public void A_multi_fragment_hello_reply_is_one_message_and_a_restarted_sender_still_gets_through()
+    {
+        var p = new Pair();
+        byte[] big = Enumerable.Range(0, 300).Select(i => (byte)i).ToArray();
+        Assert.True(p.A.TrySend(EnrollerLink.TypeHelloReply, big, 0, big.Length));
+        p.Run(() => p.SinkB.Messages.Count == 1);
+        Assert.Equal(big, p.SinkB.Messages[0].Payload);
+
+        // The sender restarts halfway through another HelloReply: the receiver holds a partial message.
+        var pipe = p.Pipe;
+        int frames = 0;
+        pipe.A.Fault = chunk => ++frames == 2 ? Array.Empty<byte[]>() : new[] { chunk }; // lose fragment 2
+        var first = new EnrollerLink(pipe.A, p.Clock, new Sink(), new LinkOptions { MaxRetries = 0, SlotSize = 400 });
+        first.TrySend(EnrollerLink.TypeHelloReply, big, 0, big.Length);
+        for (int i = 0; i < 50; i++) { first.Poll(); p.B.Poll(); p.Clock.Advance(10); }
+        pipe.A.Fault = null;
+        var restarted = new EnrollerLink(pipe.A, p.Clock, new Sink(), new LinkOptions { SlotSize = 400 });
+        restarted.TrySend(EnrollerLink.TypeHelloReply, big, 0, 200);
+        for (int i = 0; i < 200; i++) { restarted.Poll(); p.B.Poll(); p.Clock.Advance(10); }
+        Assert.Equal(2, p.SinkB.Messages.Count);
+        Assert.Equal(big[..200], p.SinkB.Messages[1].Payload);
     }
 
     [Fact]

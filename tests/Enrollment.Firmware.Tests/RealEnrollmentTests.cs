@@ -80,6 +80,26 @@ public class RealEnrollmentTests
         Assert.True(device <= 32 * 1024, $"one enrollment allocated {device} bytes on the enrollee side");
     }
 
+    [Fact]
+    public void A_reboot_before_the_result_is_read_resumes_the_persisted_attempt_with_the_real_protocol()
+    {
+        var (rig, service) = NewRig();
+        rig.Broker.Deferred = true;
+        rig.Boot();
+        Assert.True(rig.RunUntil(() => rig.Device.State == EnrolleeState.IdentityReady, 1000));
+        Provision(rig, service);
+        Assert.True(rig.RunUntil(() => rig.Device.State == EnrolleeState.Enrolling, 10_000));
+
+        rig.Boot();          // power cycle: the old session is gone before the service answers
+        rig.Broker.Pump();   // the service accepts the message; its answer reaches nobody
+        Assert.Equal(1, service.Accepted);
+        Assert.True(rig.RunUntil(() => { rig.Broker.Pump(); return rig.Device.State == EnrolleeState.Enrolled; }, 60_000));
+        Assert.Equal(1, rig.Device.Attempt);      // the same attempt, republished unchanged
+        Assert.Equal(1, service.Accepted);
+        Assert.Equal(0, service.Rejected);        // no second message under the same EK_B
+        Assert.Contains(rig.Log.Lines, l => l.Contains("republished unchanged"));
+    }
+
     /// <summary>Publishes junk on the result topic right before and right after the real answer.</summary>
     private sealed class JunkAroundService : IServiceHandler
     {

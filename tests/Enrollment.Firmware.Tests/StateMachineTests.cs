@@ -77,6 +77,24 @@ public class StateMachineTests
     }
 
     [Fact]
+    public void The_longest_pet_name_travels_back_in_hello_reply()
+    {
+        var rig = new Rig();
+        rig.Wifi.Up = false;
+        rig.Boot();
+        rig.RunUntil(() => rig.Device.State == EnrolleeState.IdentityReady, 1000);
+        string pet = new string('é', 32); // 64 bytes of UTF-8, the protocol's maximum
+        rig.Enroller.Bundle(FakeProtocol.Bundle(), pet: pet);
+        Assert.True(rig.RunUntil(() => rig.Device.State == EnrolleeState.BundleReceived, 2000));
+        int replies = rig.Enroller.Received.Count(m => m.Type == MessageType.HelloReply);
+        rig.Enroller.Hello();
+        Assert.True(rig.RunUntil(() => rig.Enroller.Received.Count(m => m.Type == MessageType.HelloReply) > replies, 2000));
+        var reply = rig.Enroller.LastHelloReply()!;
+        Assert.Equal(64, reply.PetNameLength);
+        Assert.Equal(pet, System.Text.Encoding.UTF8.GetString(reply.PetName, 0, 64));
+    }
+
+    [Fact]
     public void A_bundle_that_does_not_verify_is_refused_and_nothing_changes()
     {
         var rig = new Rig();

@@ -50,6 +50,26 @@ public sealed class CryptoTests
     }
 
     [Fact]
+    public void XEdDsa_on_libsodium_agrees_with_the_shared_implementation()
+    {
+        for (var i = 0; i < 25; i++)
+        {
+            var k = RandomNumberGenerator.GetBytes(32);
+            var msg = RandomNumberGenerator.GetBytes(1 + i * 5);
+            var z = RandomNumberGenerator.GetBytes(64);
+            var ours = new byte[64];
+            Sodium.SignXEdDsa(k, 0, msg, 0, msg.Length, z, 0, ours, 0);
+            Assert.Equal(Enrollment.Protocol.Crypto.XEdDsa.Sign(k, msg, z), ours); // deterministic given Z
+            var pub = Sodium.PublicKey(k);
+            Assert.Equal(Enrollment.Protocol.Crypto.X25519.ScalarMultBase(k), pub);
+            Assert.True(Enrollment.Protocol.Crypto.XEdDsa.Verify(pub, msg, ours));
+            var bad = (byte[])ours.Clone();
+            bad[(i * 11) % 64] ^= 0x04;
+            Assert.Equal(Enrollment.Protocol.Crypto.XEdDsa.Verify(pub, msg, bad), Sodium.VerifyXEdDsa(pub, 0, msg, 0, msg.Length, bad, 0));
+        }
+    }
+
+    [Fact]
     public void XEdDsa_verify_rejects_u_at_or_above_p_and_s_at_or_above_2_pow_253()
     {
         var k = RandomNumberGenerator.GetBytes(32);
@@ -103,5 +123,44 @@ public sealed class CryptoTests
             p[31] = 0x7F;
             return p;
         }
+    }
+}
+
+/// <summary>The radix-2^51 Montgomery-to-Edwards map against BigInteger arithmetic.</summary>
+public sealed class FieldTests
+{
+    private static readonly System.Numerics.BigInteger P = (System.Numerics.BigInteger.One << 255) - 19;
+
+    private static byte[] Expected(System.Numerics.BigInteger u)
+    {
+        var y = (u - 1 + P) % P * System.Numerics.BigInteger.ModPow((u + 1) % P, P - 2, P) % P;
+        var bytes = new byte[32];
+        y.TryWriteBytes(bytes, out _, isUnsigned: true, isBigEndian: false);
+        return bytes;
+    }
+
+    [Fact]
+    public void Montgomery_to_Edwards_matches_bigint_arithmetic()
+    {
+        var cases = new List<System.Numerics.BigInteger> { 0, 1, 2, 9, P - 2, P - 3, (System.Numerics.BigInteger.One << 254) + 5, P - 20 };
+        for (var i = 0; i < 500; i++)
+        {
+            var b = RandomNumberGenerator.GetBytes(32);
+            b[31] &= 0x7F;
+            cases.Add(new System.Numerics.BigInteger(b, isUnsigned: true) % P);
+        }
+
+        foreach (var u in cases)
+        {
+            var input = new byte[32];
+            u.TryWriteBytes(input, out _, isUnsigned: true, isBigEndian: false);
+            var y = new byte[32];
+            Assert.True(Field25519Inverse.TryMontgomeryToEdwardsY(input, y));
+            Assert.Equal(Expected(u), y);
+        }
+
+        var minusOne = new byte[32];
+        (P - 1).TryWriteBytes(minusOne, out _, isUnsigned: true, isBigEndian: false);
+        Assert.False(Field25519Inverse.TryMontgomeryToEdwardsY(minusOne, new byte[32]));
     }
 }

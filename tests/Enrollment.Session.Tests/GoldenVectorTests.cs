@@ -45,11 +45,22 @@ public class GoldenVectorTests
         Assert.Equal(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, GoldenVector.RelativePath)), GoldenVector.Generate());
     }
 
-    [Fact]
-    public void The_device_side_reproduces_init_confirm_and_keys()
+    /// <summary>Our primitives, the production DefaultX3dhPrimitives, and libsodium (what the cloud may plug in).</summary>
+    private static Enrollment.Protocol.X3dh.IX3dhPrimitives Primitives(string name) => name switch
+    {
+        "default" => Enrollment.Protocol.X3dh.DefaultX3dhPrimitives.Instance,
+        "libsodium" => SodiumPrimitives.Instance,
+        _ => OwnPrimitives.Instance,
+    };
+
+    [Theory]
+    [InlineData("own")]
+    [InlineData("default")]
+    [InlineData("libsodium")]
+    public void The_device_side_reproduces_init_confirm_and_keys(string primitives)
     {
         var t = new RekeyTranscript { KeepSecretsForVectors = true };
-        var initiator = RekeyInitiator.Start(OwnPrimitives.Instance, In("ik_b_private"), B("public_keys", "ik_a"), DeviceId, In("e_b_private"), (RekeyReason)U("reason"), t);
+        var initiator = RekeyInitiator.Start(Primitives(primitives), In("ik_b_private"), B("public_keys", "ik_a"), DeviceId, In("e_b_private"), (RekeyReason)U("reason"), t);
         Assert.Equal(B("rekey", "init"), initiator.InitMessage);
         Assert.Equal(B("rekey", "h1"), t.H1);
         var response = B("rekey", "response");
@@ -61,12 +72,15 @@ public class GoldenVectorTests
         Assert.Equal(B("rekey", "k_down"), keys.Down);
     }
 
-    [Fact]
-    public void The_service_side_reproduces_response_and_keys()
+    [Theory]
+    [InlineData("own")]
+    [InlineData("default")]
+    [InlineData("libsodium")]
+    public void The_service_side_reproduces_response_and_keys(string primitives)
     {
         var t = new RekeyTranscript { KeepSecretsForVectors = true };
         var init = B("rekey", "init");
-        Assert.Equal(RekeyStatus.Completed, RekeyResponder.Respond(OwnPrimitives.Instance, In("ik_a_private"), B("public_keys", "ik_b"), DeviceId, init, 0, init.Length, In("e_a_private"), U("new_epoch"), t, out var responder));
+        Assert.Equal(RekeyStatus.Completed, RekeyResponder.Respond(Primitives(primitives), In("ik_a_private"), B("public_keys", "ik_b"), DeviceId, init, 0, init.Length, In("e_a_private"), U("new_epoch"), t, out var responder));
         Assert.Equal(B("rekey", "response"), responder!.ResponseMessage);
         AssertSecrets(t);
         Assert.Equal(B("rekey", "h1"), t.H1);
@@ -104,12 +118,15 @@ public class GoldenVectorTests
         }
     }
 
-    [Fact]
-    public void The_rotation_request_is_reproduced_and_verifies()
+    [Theory]
+    [InlineData("own")]
+    [InlineData("default")]
+    public void The_rotation_request_is_reproduced_and_verifies(string primitives)
     {
-        var request = IdentityRotation.CreateRequest(OwnPrimitives.Instance, B("public_keys", "ik_a"), In("ik_b_private"), In("ik_b_new_private"), DeviceId, In("rotation_old_random"), In("rotation_new_random"));
+        var request = IdentityRotation.CreateRequest(Primitives(primitives), B("public_keys", "ik_a"), In("ik_b_private"), In("ik_b_new_private"), DeviceId, In("rotation_old_random"), In("rotation_new_random"));
         Assert.Equal(B("rotation", "payload"), request);
-        Assert.Equal(RotationStatus.Valid, IdentityRotation.Verify(OwnPrimitives.Instance, B("public_keys", "ik_a"), B("public_keys", "ik_b"), DeviceId, request, 0, request.Length, out var next));
+        Assert.Equal(RotationStatus.Valid, IdentityRotation.Verify(SodiumPrimitives.Instance, B("public_keys", "ik_a"), B("public_keys", "ik_b"), DeviceId, request, 0, request.Length, out _));
+        Assert.Equal(RotationStatus.Valid, IdentityRotation.Verify(Primitives(primitives), B("public_keys", "ik_a"), B("public_keys", "ik_b"), DeviceId, request, 0, request.Length, out var next));
         Assert.Equal(B("public_keys", "ik_b_new"), next);
     }
 

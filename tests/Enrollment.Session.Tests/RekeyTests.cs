@@ -205,6 +205,23 @@ public class RekeyTests
     }
 
     [Fact]
+    public void A_device_holding_an_uncommitted_epoch_recovers_with_the_next_offer()
+    {
+        var p = new Parties();
+        var first = p.Start();
+        Assert.Equal(RekeyStatus.Completed, p.Respond(first.InitMessage, 1, out var r1));
+        Assert.Equal(RekeyStatus.Completed, first.Finish(r1!.ResponseMessage, 0, 54, 0, out _, out var lost));
+        // Confirm and frames lost; the service restarted and dropped the pending handshake. The device holds epoch 1.
+        var again = p.Start(RekeyReason.Requested);
+        Assert.Equal(RekeyStatus.Completed, p.Respond(again.InitMessage, 1, out var sameNumber));
+        Assert.Equal(RekeyStatus.StaleEpoch, again.Finish(sameNumber!.ResponseMessage, 0, 54, lost!.Epoch, out _, out _));
+        Assert.Equal(RekeyStatus.Completed, p.Respond(again.InitMessage, 2, out var next)); // highest offered + 1
+        Assert.Equal(RekeyStatus.Completed, again.Finish(next!.ResponseMessage, 0, 54, lost.Epoch, out var confirm, out var keys));
+        Assert.Equal(RekeyStatus.Completed, next.Confirm(confirm!, 0, 22, out var serviceKeys));
+        Assert.Equal((2u, 2u), (keys!.Epoch, serviceKeys!.Epoch));
+    }
+
+    [Fact]
     public void A_replayed_confirm_does_not_complete_a_later_handshake()
     {
         var p = new Parties();
@@ -248,6 +265,22 @@ public class RekeyTests
         Assert.Equal("ephemeralPrivateKey", Assert.Throws<ArgumentException>(() => RekeyInitiator.Start(P, p.IkBPrivate, p.IkAPublic, DeviceId, new byte[31], RekeyReason.Boot)).ParamName);
         var init = p.Start().InitMessage;
         Assert.Equal("newEpoch", Assert.Throws<ArgumentOutOfRangeException>(() => p.Respond(init, 0, out _)).ParamName);
+        Assert.Equal("deviceId", Assert.Throws<ArgumentException>(() => p.Respond([1, 2], 1, out _, deviceId: "no spaces")).ParamName);
+        Assert.Equal("deviceId", Assert.Throws<ArgumentException>(() => p.Start(deviceId: "")).ParamName);
+    }
+
+    [Fact]
+    public void Epoch_zero_comes_from_the_enrollment_session_keys()
+    {
+        var sk = RandomNumberGenerator.GetBytes(32);
+        var keys = EpochKeys.FromEnrollment(Enrollment.Protocol.X3dh.SessionKeys.Derive(sk));
+        Assert.Equal(0u, keys.Epoch);
+        Assert.Equal(HKDF.Expand(HashAlgorithmName.SHA256, sk, 32, "Ockam Enrollment v1 session up"u8.ToArray()), keys.Up);
+        Assert.Equal(HKDF.Expand(HashAlgorithmName.SHA256, sk, 32, "Ockam Enrollment v1 session down"u8.ToArray()), keys.Down);
+        var pair = new ChannelPair(keys.Up, keys.Down, keys.Epoch);
+        Assert.Equal(ChannelOpenStatus.Accepted, ChannelPair.Open(pair.ServiceReceiver, ChannelPair.Seal(pair.DeviceSender, ChannelMessageType.Telemetry, [1]), out _, out _));
+        keys.Clear();
+        Assert.All(keys.Up.Concat(keys.Down), b => Assert.Equal(0, b));
     }
 
     [Theory]

@@ -99,3 +99,6 @@ internal enum CompleteOutcome
     /// <summary>The enrollee or its OPK moved on meanwhile (revoked, expired, used): reject.</summary>
     StateChanged,
 }
+
+/// <summary>What the ingress's cheap checks read, in one query (each part null when absent).</summary>
+internal sealed record IngressState(SeenEphemeralKey? Seen, EnrolleeRow? Enrollee, OneTimePrekeyRow? OneTimePrekey, BundleRow? Bundle);

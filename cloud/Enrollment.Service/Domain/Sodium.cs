@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Runtime.InteropServices;
 
 namespace Enrollment.Service.Domain;
@@ -14,8 +13,6 @@ internal static partial class Sodium
 {
     public const int KeySize = 32;
     public const int SignatureSize = 64;
-
-    private static readonly BigInteger P = (BigInteger.One << 255) - 19;
 
     static Sodium()
     {
@@ -61,8 +58,7 @@ internal static partial class Sodium
         // u: RFC 7748 decoding masks bit 255; XEdDSA then requires u < p.
         var uBytes = publicKey.AsSpan(publicKeyOffset, KeySize).ToArray();
         uBytes[31] &= 0x7F;
-        var u = new BigInteger(uBytes, isUnsigned: true, isBigEndian: false);
-        if (u >= P)
+        if (IsAtLeastP(uBytes))
         {
             return false;
         }
@@ -73,16 +69,13 @@ internal static partial class Sodium
             return false;
         }
 
-        // y = (u - 1) * (u + 1)^(p - 2) mod p; u = -1 has no Edwards point (division by zero) and is rejected.
-        var denominator = (u + 1) % P;
-        if (denominator.IsZero)
+        // y = (u - 1) / (u + 1) mod p; u = -1 has no Edwards point (division by zero) and is rejected.
+        var edwards = new byte[KeySize];
+        if (!Field25519Inverse.TryMontgomeryToEdwardsY(uBytes, edwards))
         {
             return false;
         }
 
-        var y = (u - 1 + P) % P * BigInteger.ModPow(denominator, P - 2, P) % P;
-        var edwards = new byte[KeySize];
-        y.TryWriteBytes(edwards, out _, isUnsigned: true, isBigEndian: false);
         edwards[31] &= 0x7F; // sign bit 0 (XEdDSA calculate_key_pair forces it)
 
         var sig = signature.AsSpan(signatureOffset, SignatureSize).ToArray();
@@ -91,6 +84,25 @@ internal static partial class Sodium
     }
 
     private static readonly byte[] Hash1Prefix = MakeHash1Prefix();
+
+    /// <summary>u (bit 255 already clear) >= p = 2^255 - 19: bytes 1..30 all 0xFF, byte 31 = 0x7F, byte 0 >= 0xED.</summary>
+    private static bool IsAtLeastP(byte[] u)
+    {
+        if (u[31] != 0x7F || u[0] < 0xED)
+        {
+            return false;
+        }
+
+        for (var i = 1; i < 31; i++)
+        {
+            if (u[i] != 0xFF)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>
     /// XEdDSA-Sign (Signal XEdDSA spec rev 1, section 2.5) on libsodium's edwards25519 scalar and point

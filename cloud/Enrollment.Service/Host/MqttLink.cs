@@ -9,8 +9,12 @@ using MQTTnet.Protocol;
 
 namespace Enrollment.Service.Host;
 
-/// <summary>An answer to one enrollment message: publish Payload to Topic (nothing when Topic is null).</summary>
-internal sealed record IngressAnswer(string? Topic, byte[]? Payload);
+/// <summary>
+/// An answer to one enrollment message: publish Payload to Topic (nothing when Topic is null). Sealed results
+/// go at QoS 1; unauthenticated notices, which the enrollee treats as hints only (docs/protocol.md section
+/// 12), at QoS 0 so that answering a flood costs no acknowledgement round trip.
+/// </summary>
+internal sealed record IngressAnswer(string? Topic, byte[]? Payload, bool Reliable = true);
 
 /// <summary>Turns one enrollment message into an answer (the checks and the commit live behind it).</summary>
 internal interface IEnrollmentMessageHandler
@@ -75,10 +79,10 @@ internal sealed partial class MqttLink : IAsyncDisposable
         LogConnected(_log, BrokerHost, BrokerPort, _options.EnrollmentTopic);
     }
 
-    public async Task PublishAsync(string topic, byte[] payload, CancellationToken ct)
+    public async Task PublishAsync(string topic, byte[] payload, CancellationToken ct, bool reliable = true)
     {
         var message = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
+            .WithQualityOfServiceLevel(reliable ? MqttQualityOfServiceLevel.AtLeastOnce : MqttQualityOfServiceLevel.AtMostOnce).Build();
         await _client.PublishAsync(message, ct).ConfigureAwait(false);
     }
 
@@ -147,7 +151,7 @@ internal sealed partial class MqttLink : IAsyncDisposable
                     var answer = await _handler.HandleAsync(e.ApplicationMessage.Payload.ToArray(), ct).ConfigureAwait(false);
                     if (answer.Topic is not null && answer.Payload is not null)
                     {
-                        await PublishAsync(answer.Topic, answer.Payload, ct).ConfigureAwait(false);
+                        await PublishAsync(answer.Topic, answer.Payload, ct, answer.Reliable).ConfigureAwait(false);
                     }
 
                     await e.AcknowledgeAsync(ct).ConfigureAwait(false);

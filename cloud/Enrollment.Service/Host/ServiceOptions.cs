@@ -104,7 +104,7 @@ internal sealed class MqttOptions
 
     /// <summary>Messages processed at once (crypto runs in parallel; commits are serialised on SQLite).</summary>
     [Range(1, 64)]
-    public int Workers { get; set; } = 4;
+    public int Workers { get; set; } = 16;
 
     public bool IsEmbedded => string.IsNullOrWhiteSpace(Host);
 }

@@ -50,13 +50,13 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler
 
         var topic = _mqtt.ResultTopicPrefix + EnrolleeId.ToText(message.EnrolleeId);
         var messageHash = SHA256.HashData(payload);
-        var seen = await _store.FindSeenEphemeralKeyAsync(message.EphemeralKey, ct).ConfigureAwait(false);
-        if (seen is not null)
+        var state = await _store.LoadIngressStateAsync(message.EphemeralKey, message.EnrolleeId, message.OneTimePreKeyId, ct).ConfigureAwait(false);
+        if (state.Seen is not null)
         {
-            return AnswerSeen(started, seen, messageHash, message, topic);
+            return AnswerSeen(started, state.Seen, messageHash, message, topic);
         }
 
-        var enrollee = await _store.FindEnrolleeByEikHashAsync(message.EnrolleeId, ct).ConfigureAwait(false);
+        var enrollee = state.Enrollee;
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var check = CheckEnrollee(enrollee, message, now);
         if (check != RejectReason.None)
@@ -70,19 +70,19 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler
             return Reject(started, RejectReason.SignedPrekeyUnknown, message, topic);
         }
 
-        var opk = await _store.GetOneTimePrekeyAsync(message.OneTimePreKeyId, ct).ConfigureAwait(false);
+        var opk = state.OneTimePrekey;
         if (opk is null || opk.State != OpkState.Reserved || opk.SealedPrivateKey is null)
         {
             return Reject(started, RejectReason.OneTimePrekeyUsed, message, topic);
         }
 
-        var bundle = await _store.GetBundleAsync(enrollee!.BundleId, ct).ConfigureAwait(false);
+        var bundle = state.Bundle;
         if (bundle is null)
         {
             return Reject(started, RejectReason.UnknownEnrollee, message, topic);
         }
 
-        return await OpenAndCommitAsync(started, message, messageHash, enrollee, spk, opk, bundle, topic, now, ct).ConfigureAwait(false);
+        return await OpenAndCommitAsync(started, message, messageHash, enrollee!, spk, opk, bundle, topic, now, ct).ConfigureAwait(false);
     }
 
     private static RejectReason CheckEnrollee(EnrolleeRow? enrollee, EnrollmentMessage message, long now)
@@ -191,7 +191,7 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler
         }
 
         // docs/protocol.md section 12: before SK exists the service can only say "rejected", whatever the reason.
-        return new IngressAnswer(topic, new EnrollmentNotice(message.EphemeralKey, EnrollmentStatus.Rejected, 0).Encode());
+        return new IngressAnswer(topic, new EnrollmentNotice(message.EphemeralKey, EnrollmentStatus.Rejected, 0).Encode(), Reliable: false);
     }
 
     internal static string Label(RejectReason reason) => reason switch

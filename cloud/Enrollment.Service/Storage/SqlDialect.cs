@@ -24,6 +24,9 @@ internal abstract class SqlDialect
 
     public abstract Task<DbConnection> OpenAsync(CancellationToken ct);
 
+    /// <summary>SQL run once before migrations (outside a transaction).</summary>
+    public virtual string? Prepare => null;
+
     public string Expand(string sql) => sql.Replace("{blob}", BlobType, StringComparison.Ordinal)
         .Replace("{identity}", IdentityColumn, StringComparison.Ordinal);
 }
@@ -48,14 +51,17 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override bool SerializeWrites => true;
 
+    public override string? Prepare => "PRAGMA journal_mode=WAL;";
+
     public override async Task<DbConnection> OpenAsync(CancellationToken ct)
     {
         var c = new SqliteConnection(_connectionString);
         await c.OpenAsync(ct).ConfigureAwait(false);
-        // WAL lets readers run beside the writer; synchronous=FULL makes each commit durable (fsync) as
-        // issue 4 asks ("SQLite with durable commits"); busy_timeout covers the admin command running beside the service.
+        // synchronous=FULL makes each commit durable (fsync) as issue 4 asks ("SQLite with durable commits").
+        // journal_mode=WAL (readers beside the writer) is persistent in the file and set once by the migration;
+        // Microsoft.Data.Sqlite retries SQLITE_BUSY itself (the admin command may write beside the service).
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;";
+        cmd.CommandText = "PRAGMA synchronous=FULL;";
         await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         return c;
     }

@@ -10,14 +10,18 @@ internal sealed partial class SqlEnrollmentStore
         "SELECT e.id, e.eik_hash, e.eik_public, e.pet_name, e.bundle_id, e.opk_id, e.enroller_id, p.name, e.state, " +
         "e.created_at, e.expires_at, e.enrolled_at, e.ik_b, e.revoked_at FROM enrollees e JOIN principals p ON p.id = e.enroller_id ";
 
-    private static EnrolleeRow MapEnrollee(DbDataReader r) => new(
-        r.GetString(0), (byte[])r.GetValue(1), NullableBytes(r, 2), NullableString(r, 3), r.GetString(4),
-        (uint)ToLong(r.GetValue(5)), ToLong(r.GetValue(6)), r.GetString(7), r.GetString(8), ToLong(r.GetValue(9)),
-        ToLong(r.GetValue(10)), NullableLong(r, 11), NullableBytes(r, 12), NullableLong(r, 13));
+    private static EnrolleeRow MapEnrollee(DbDataReader r) => MapEnrolleeAt(r, 0);
 
-    private static BundleRow MapBundle(DbDataReader r) => new(
-        r.GetString(0), (uint)ToLong(r.GetValue(1)), (uint)ToLong(r.GetValue(2)), ToLong(r.GetValue(3)),
-        ToLong(r.GetValue(4)), ToLong(r.GetValue(5)), r.GetString(6), (byte[])r.GetValue(7));
+    private static EnrolleeRow MapEnrolleeAt(DbDataReader r, int o) => new(
+        r.GetString(o), (byte[])r.GetValue(o + 1), NullableBytes(r, o + 2), NullableString(r, o + 3), r.GetString(o + 4),
+        (uint)ToLong(r.GetValue(o + 5)), ToLong(r.GetValue(o + 6)), r.GetString(o + 7), r.GetString(o + 8), ToLong(r.GetValue(o + 9)),
+        ToLong(r.GetValue(o + 10)), NullableLong(r, o + 11), NullableBytes(r, o + 12), NullableLong(r, o + 13));
+
+    private static BundleRow MapBundle(DbDataReader r) => MapBundleAt(r, 0);
+
+    private static BundleRow MapBundleAt(DbDataReader r, int o) => new(
+        r.GetString(o), (uint)ToLong(r.GetValue(o + 1)), (uint)ToLong(r.GetValue(o + 2)), ToLong(r.GetValue(o + 3)),
+        ToLong(r.GetValue(o + 4)), ToLong(r.GetValue(o + 5)), r.GetString(o + 6), (byte[])r.GetValue(o + 7));
 
     private const string BundleColumns = "SELECT bundle_id, opk_id, spk_id, enroller_id, created_at, expires_at, state, address FROM bundles ";
 

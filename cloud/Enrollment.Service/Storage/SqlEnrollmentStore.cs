@@ -16,12 +16,19 @@ internal sealed partial class SqlEnrollmentStore : IEnrollmentStore, IDisposable
     public SqlEnrollmentStore(SqlDialect dialect)
     {
         _dialect = dialect;
+        _committer = new Lazy<Task>(() => Task.Run(CommitLoopAsync));
     }
 
     public string ProviderName => _dialect.Name;
 
     public void Dispose()
     {
+        _commits.Writer.TryComplete();
+        if (_committer.IsValueCreated)
+        {
+            _committer.Value.Wait(TimeSpan.FromSeconds(10));
+        }
+
         _writeLock.Dispose();
         (_dialect as IDisposable)?.Dispose();
     }
@@ -34,6 +41,12 @@ internal sealed partial class SqlEnrollmentStore : IEnrollmentStore, IDisposable
 
     public async Task MigrateAsync(CancellationToken ct)
     {
+        if (_dialect.Prepare is { } prepare)
+        {
+            await using var c = await _dialect.OpenAsync(ct).ConfigureAwait(false);
+            await ExecAsync(c, null, prepare, ct).ConfigureAwait(false);
+        }
+
         await WriteAsync<int>(async (c, tx) =>
         {
             await ExecAsync(c, tx, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", ct).ConfigureAwait(false);

@@ -1,35 +1,53 @@
 namespace Enrollment.Enrollee.Enrolling
 {
     /// <summary>
-    /// Every device timeout, derived in one place from the estimated cost of an enrollment on the ESP32.
+    /// Every device timeout, derived in one place from the measured cost of an enrollment on the ESP32.
     /// </summary>
     /// <remarks>
-    /// Cost model (measured with the nanoFramework interpreter on a host, scaled to a 240 MHz ESP32):
-    /// one X25519 scalar multiplication (unrolled 10-limb field arithmetic) takes about 13.5 ms under the
-    /// host nanoCLR; the ESP32 runs the same interpreter about 100x slower, so about 1.3 s, with a likely
-    /// range of 0.6-2.3 s (published ESP32/host ratios span 45x-750x; 64-bit multiplies are library calls on
-    /// the 32-bit Xtensa).
+    /// Work, counted (not guessed): `dotnet run -c Release --project tests/Enrollment.Benchmarks -- --count`
+    /// counts field multiplications and squarings in this project's Curve25519 code:
+    /// <code>
+    ///   XEdDSA verify (the bundle's SPK signature)    1503 mul + 1519 sq = 3022
+    ///   X25519 public key (fixed-base comb)             655 mul +  494 sq = 1149
+    ///   X25519 Diffie-Hellman (Montgomery ladder)      1287 mul + 1274 sq = 2561
+    ///   XEdDSA sign                                    1312 mul +  988 sq = 2300
+    ///   one attempt: 1 verify + 3 public keys (EIK_B, EK_B, IK_B) + 4 DH (DH1..DH4) + 1 sign
+    ///                                                 9924 mul + 9077 sq = 19001
+    ///   base-point tables, built once per boot at first use              = 3191
+    /// </code>
+    /// Time per field operation on the device: the nanoFramework interpreter on this host runs an unrolled
+    /// X25519 in about 13.5 ms, and a 240 MHz ESP32 runs the same interpreter about 100x slower, so one
+    /// ladder (2561 field operations plus its bookkeeping) takes about 1.3 s, likely 0.6-2.3 s (published
+    /// ESP32/host ratios span 45x-750x; 64-bit multiplies are library calls on the 32-bit Xtensa). Per field
+    /// operation, bookkeeping included: 1.3 s / 2561 = 508 us expected, 2.3 s / 2561 = 898 us worst.
     ///
-    /// Scalar multiplications on the enrollee per attempt (docs/protocol.md):
-    ///   EK_B public                             1
-    ///   IK_B public                             1
-    ///   verify XEdDSA(IK_A, SPK_A) in bundle     2  (double-scalar multiplication, about two)
-    ///   DH1..DH4                                4
-    ///   XEdDSA sign with IK_B (A = aB, R = rB)    2
-    ///   total                                  10  => 10 x 1.3 s = 13 s expected, 10 x 2.3 s = 23 s worst
-    /// (EIK_B's public key is made once per identity, not per attempt.)
-    /// The device's single loop cannot serve the serial link while it computes, so it announces the
-    /// worst case (23 s) to the enroller in Status.WaitSeconds before it starts.
+    /// One attempt: 19001 x 508 us = 9.7 s expected; worst, with the tables still to build:
+    /// (19001 + 3191) x 898 us = 19.9 s, so 20 s. The bundle check when a bundle arrives (tables + one
+    /// verify, 6213 operations) takes 3.2 s expected, 5.6 s worst. The device's single loop cannot serve the
+    /// serial link meanwhile, so it announces the worst case (Status wait seconds) before computing.
     /// </remarks>
     public static class DeviceTimings
     {
-        public const int ScalarMultEstimateMilliseconds = 1300;
-        public const int ScalarMultWorstMilliseconds = 2300;
-        public const int ScalarMultsPerAttempt = 10;
+        /// <summary>Field operations of one attempt (counted; see the remarks).</summary>
+        public const int FieldOpsPerAttempt = 19001;
 
-        public const int ComputeEstimateMilliseconds = ScalarMultsPerAttempt * ScalarMultEstimateMilliseconds; // 13 000
-        public const int ComputeWorstMilliseconds = ScalarMultsPerAttempt * ScalarMultWorstMilliseconds;       // 23 000
-        public const int ComputeWorstSeconds = (ComputeWorstMilliseconds + 999) / 1000;                       // 23
+        /// <summary>Field operations of the one-time base-point tables (counted).</summary>
+        public const int FieldOpsTables = 3191;
+
+        /// <summary>Field operations of the bundle check (one XEdDSA verify, counted).</summary>
+        public const int FieldOpsBundleCheck = 3022;
+
+        public const int FieldOpMicrosecondsEstimate = 508; // 1.3 s per 2561-operation ladder
+        public const int FieldOpMicrosecondsWorst = 898;    // 2.3 s per 2561-operation ladder
+
+        public const int ComputeEstimateMilliseconds = FieldOpsPerAttempt * FieldOpMicrosecondsEstimate / 1000; // 9 652
+        public const int ComputeWorstMilliseconds =
+            (FieldOpsPerAttempt + FieldOpsTables) * FieldOpMicrosecondsWorst / 1000;                          // 19 928
+        public const int ComputeWorstSeconds = (ComputeWorstMilliseconds + 999) / 1000;                       // 20
+
+        /// <summary>Worst time to answer a Bundle (tables + SPK signature check): 5.6 s, so 6 s.</summary>
+        public const int BundleCheckWorstSeconds =
+            (((FieldOpsTables + FieldOpsBundleCheck) * FieldOpMicrosecondsWorst / 1000) + 999) / 1000;
 
         /// <summary>Main loop period: a 128-byte frame takes 12.5 ms at 115200 baud, so 20 ms keeps up with
         /// back-to-back fragments without spinning.</summary>
@@ -47,13 +65,13 @@ namespace Enrollment.Enrollee.Enrolling
         /// <summary>
         /// How long to wait for the service's result once the message is out. The service's own checks take
         /// milliseconds (libsodium on a server), so this covers broker round trips and a service busy with
-        /// other enrollees; it is deliberately more than one device computation (23 s worst), so a device
-        /// never starts a new 13-23 s computation while the answer to the previous one is still on its way.
+        /// other enrollees; it is deliberately more than one device computation (20 s worst), so a device
+        /// never starts a new 10-20 s computation while the answer to the previous one is still on its way.
         /// </summary>
-        public const int ResultTimeoutMilliseconds = ComputeWorstMilliseconds + 7000; // 30 000
+        public const int ResultTimeoutMilliseconds = 30000;
 
         /// <summary>
-        /// First back-off after an unanswered attempt: one expected computation (13 s). Retrying faster
+        /// First back-off after an unanswered attempt: one expected computation (9.7 s). Retrying faster
         /// would keep the CPU saturated with attempts whose answers cannot have arrived yet. Doubles per
         /// attempt (with jitter), capped at <see cref="BackoffMaxMilliseconds"/>.
         /// </summary>
@@ -64,7 +82,7 @@ namespace Enrollment.Enrollee.Enrolling
         /// <summary>The service's retry-after is honoured up to its protocol bound, 86400 s (docs/protocol.md 10).</summary>
         public const int RetryAfterMaxMilliseconds = 86400 * 1000;
 
-        /// <summary>Attempts with one bundle before giving up (13 s + 26 s + ... capped: about 20 minutes).</summary>
+        /// <summary>Attempts with one bundle before giving up (back-offs 9.7 s, 19 s, 39 s ... : about 40 minutes in all).</summary>
         public const int MaxAttempts = 8;
 
         /// <summary>How often to re-check the entropy source, and to retry a failed network step.</summary>

@@ -73,7 +73,7 @@ namespace Enrollment.Enrollee.Link
                 count = Frame.MaxPayload;
             }
 
-            byte flags = offset + count < total ? Frame.FlagMore : (byte)0;
+            byte flags = (byte)((offset + count < total ? Frame.FlagMore : 0) | (offset == 0 ? Frame.FlagFirst : 0));
             byte type = _slotType[slot];
             byte version = type == TypeHello || type == TypeHelloReply ? Frame.Version1 : _negotiatedVersion;
             _txSequence = _nextSequence;

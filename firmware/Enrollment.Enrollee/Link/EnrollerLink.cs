@@ -146,7 +146,7 @@ namespace Enrollment.Enrollee.Link
                 }
 
                 int length = BigEndian.ReadUInt16(rx, pos + Frame.LengthOffset);
-                if (length > Frame.MaxPayload || (rx[pos + Frame.FlagsOffset] & ~Frame.FlagMore) != 0)
+                if (length > Frame.MaxPayload || (rx[pos + Frame.FlagsOffset] & ~Frame.FlagsDefined) != 0)
                 {
                     // Not a frame start after all (or a corrupted header): resynchronise one byte later.
                     pos++;
@@ -202,9 +202,10 @@ namespace Enrollment.Enrollee.Link
                 return;
             }
 
-            if (type == TypeHello || type == TypeHelloReply)
+            if ((type == TypeHello || type == TypeHelloReply) && (flags & Frame.FlagFirst) != 0)
             {
-                // A new session: the peer may have restarted with any sequence number.
+                // A new session: the peer may have restarted with any sequence number. Only the first
+                // fragment does this; later fragments of the same HelloReply continue the message.
                 _haveRxSequence = false;
                 _assembling = false;
                 _discarding = false;
@@ -236,18 +237,20 @@ namespace Enrollment.Enrollee.Link
         private void Assemble(byte type, byte flags, int payloadOffset, int length)
         {
             bool more = (flags & Frame.FlagMore) != 0;
-            if (_discarding)
+            if ((flags & Frame.FlagFirst) != 0)
             {
-                // The rest of a message that was too large.
-                _discarding = more;
-                return;
+                // A new message: whatever was being assembled or discarded was given up by the peer.
+                _assembling = false;
+                _discarding = false;
+                _messageCount = 0;
             }
-
-            if (_assembling && type != _messageType)
+            else if (_discarding || !_assembling || type != _messageType)
             {
-                // A fragment of another message: the peer gave up the previous one. Start over.
+                // The rest of a message that was too large, or a continuation of nothing we hold.
                 _assembling = false;
                 _messageCount = 0;
+                _discarding = more;
+                return;
             }
 
             if (_messageCount + length > _maxMessage)

@@ -9,7 +9,7 @@ namespace Enrollment.Enrollee.Link
     ///  0     2    sync 0xA5 0xC3
     ///  2     1    link version
     ///  3     1    type
-    ///  4     1    flags (bit 0 MORE: another fragment of this message follows; other bits 0)
+    ///  4     1    flags (bit 0 MORE: another fragment follows; bit 1 FIRST: first fragment; others 0)
     ///  5     1    sequence number
     ///  6     2    payload length N (0..MaxPayload), big-endian
     ///  8     N    payload
@@ -42,6 +42,11 @@ namespace Enrollment.Enrollee.Link
         public const int MaxFrameSize = HeaderSize + MaxPayload + CrcSize;
 
         public const byte FlagMore = 0x01;
+
+        /// <summary>The first fragment of a message (the only one, for a short message).</summary>
+        public const byte FlagFirst = 0x02;
+
+        public const byte FlagsDefined = FlagMore | FlagFirst;
 
         /// <summary>Link version 1: this document. Versions are negotiated in Hello/HelloReply.</summary>
         public const byte Version1 = 1;

@@ -47,10 +47,16 @@ namespace Enrollment.Protocol.Session
             return true;
         }
 
+        /// <summary>Throws ArgumentException unless the device id is 1..64 characters of [A-Za-z0-9_-] (docs/protocol.md section 4).</summary>
+        internal static void CheckDeviceId(string deviceId)
+        {
+            AsciiText.Check(deviceId, AsciiText.DeviceId, 1, SessionConstants.MaxDeviceIdLength, nameof(deviceId));
+        }
+
         /// <summary>Builds the constant tail of the AAD (device id length || device id) after room for the header.</summary>
         internal static byte[] NewAad(string deviceId)
         {
-            AsciiText.Check(deviceId, AsciiText.DeviceId, 1, SessionConstants.MaxDeviceIdLength, nameof(deviceId));
+            CheckDeviceId(deviceId);
             byte[] aad = new byte[SessionConstants.FrameHeaderSize + 1 + deviceId.Length];
             aad[SessionConstants.FrameHeaderSize] = (byte)deviceId.Length;
             AsciiText.Write(deviceId, aad, SessionConstants.FrameHeaderSize + 1);

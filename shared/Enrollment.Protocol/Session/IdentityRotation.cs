@@ -35,6 +35,7 @@ namespace Enrollment.Protocol.Session
             Wire.CheckLength(newIdentityPrivateKey, ProtocolConstants.KeySize, nameof(newIdentityPrivateKey));
             Wire.CheckLength(oldSignatureRandom, ProtocolConstants.SignatureRandomSize, nameof(oldSignatureRandom));
             Wire.CheckLength(newSignatureRandom, ProtocolConstants.SignatureRandomSize, nameof(newSignatureRandom));
+            ChannelFrame.CheckDeviceId(deviceId);
             byte[] current = new byte[ProtocolConstants.KeySize];
             primitives.PublicKey(currentIdentityPrivateKey, 0, current, 0);
             byte[] request = new byte[RequestSize];
@@ -61,6 +62,7 @@ namespace Enrollment.Protocol.Session
             Wire.CheckLength(serviceIdentityPublicKey, ProtocolConstants.KeySize, nameof(serviceIdentityPublicKey));
             Wire.CheckLength(currentIdentityPublicKey, ProtocolConstants.KeySize, nameof(currentIdentityPublicKey));
             Wire.CheckRange(payload, offset, count);
+            ChannelFrame.CheckDeviceId(deviceId);
             newIdentityPublicKey = null;
             if (count != RequestSize)
             {

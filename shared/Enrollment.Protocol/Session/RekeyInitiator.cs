@@ -43,7 +43,8 @@ namespace Enrollment.Protocol.Session
 
         /// <summary>
         /// Starts a handshake: builds message 1 with the public key of <paramref name="ephemeralPrivateKey"/>
-        /// (32 fresh random bytes, used for this handshake only). All keys are copied.
+        /// (32 fresh random bytes, used for this handshake only). All keys are copied (the copies are erased
+        /// when the handshake completes or is abandoned); the caller erases its own ephemeral array.
         /// </summary>
         public static RekeyInitiator Start(IX3dhPrimitives primitives, byte[] deviceIdentityPrivateKey, byte[] serviceIdentityPublicKey, string deviceId, byte[] ephemeralPrivateKey, RekeyReason reason)
         {
@@ -60,6 +61,7 @@ namespace Enrollment.Protocol.Session
             Wire.CheckLength(deviceIdentityPrivateKey, ProtocolConstants.KeySize, nameof(deviceIdentityPrivateKey));
             Wire.CheckLength(serviceIdentityPublicKey, ProtocolConstants.KeySize, nameof(serviceIdentityPublicKey));
             Wire.CheckLength(ephemeralPrivateKey, ProtocolConstants.KeySize, nameof(ephemeralPrivateKey));
+            ChannelFrame.CheckDeviceId(deviceId);
             if (reason < RekeyReason.Boot || reason > RekeyReason.Requested)
             {
                 throw new ArgumentOutOfRangeException(nameof(reason));

@@ -42,7 +42,8 @@ namespace Enrollment.Protocol.Session
         /// Checks message 1 and answers it. <paramref name="deviceIdentityPublicKey"/> is the IK_B the service
         /// holds for <paramref name="deviceId"/> (the device named by the topic the message came on);
         /// <paramref name="ephemeralPrivateKey"/> is 32 fresh random bytes; <paramref name="newEpoch"/> is the
-        /// device's current epoch + 1 (at least 1).
+        /// highest epoch the service has offered this device + 1 (at least 1; docs/session-protocol.md section
+        /// 7.6). Nothing here keeps e_A's private key: the caller erases its array after this call.
         /// </summary>
         public static RekeyStatus Respond(IX3dhPrimitives primitives, byte[] serviceIdentityPrivateKey, byte[] deviceIdentityPublicKey, string deviceId, byte[] init, int offset, int count, byte[] ephemeralPrivateKey, uint newEpoch, [NotNullWhen(true)] out RekeyResponder? responder)
         {
@@ -59,6 +60,7 @@ namespace Enrollment.Protocol.Session
             Wire.CheckLength(serviceIdentityPrivateKey, ProtocolConstants.KeySize, nameof(serviceIdentityPrivateKey));
             Wire.CheckLength(deviceIdentityPublicKey, ProtocolConstants.KeySize, nameof(deviceIdentityPublicKey));
             Wire.CheckLength(ephemeralPrivateKey, ProtocolConstants.KeySize, nameof(ephemeralPrivateKey));
+            ChannelFrame.CheckDeviceId(deviceId);
             Wire.CheckRange(init, offset, count);
             if (newEpoch == 0)
             {

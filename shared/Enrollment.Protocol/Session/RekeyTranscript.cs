@@ -15,7 +15,7 @@ namespace Enrollment.Protocol.Session
     {
         internal const int IkmSize = KeySchedule.FSize + 3 * ProtocolConstants.KeySize;
 
-        internal bool KeepSecretsForVectors = false;
+        internal bool KeepSecretsForVectors = false; // set only by the vector generator in tests
         internal byte[]? H1;
         internal byte[]? H2;
         internal byte[]? Dh1;

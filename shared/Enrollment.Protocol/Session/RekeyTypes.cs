@@ -74,6 +74,17 @@ namespace Enrollment.Protocol.Session
             return new EpochKeys(0, ChannelFrame.Copy(up), ChannelFrame.Copy(down));
         }
 
+        /// <summary>The keys of epoch 0 from the enrollment's <see cref="X3dh.SessionKeys"/>, copied.</summary>
+        public static EpochKeys FromEnrollment(X3dh.SessionKeys keys)
+        {
+            if (keys == null)
+            {
+                throw new System.ArgumentNullException(nameof(keys));
+            }
+
+            return FromEnrollment(keys.Up, keys.Down);
+        }
+
         /// <summary>Zeroes both keys.</summary>
         public void Clear()
         {

@@ -62,7 +62,7 @@ namespace Enrollment.Protocol.Session
                 }
                 else if (shift >= 64)
                 {
-                    _high = shift == 64 ? _low : _low << (int)(shift - 64);
+                    _high = _low << (int)(shift - 64);
                     _low = 0;
                 }
                 else

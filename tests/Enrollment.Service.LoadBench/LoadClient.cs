@@ -1,0 +1,140 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace Enrollment.Service.LoadBench;
+
+internal sealed record PhaseResult(double Throughput, double P50, double P99, int Accepted, double JunkRate);
+
+/// <summary>
+/// The load generator: publisher connections (QoS 1) and one subscriber on every result topic. Latency is
+/// from the publish call to the sealed result's arrival, matched by the enrollee id text in the topic.
+/// </summary>
+internal sealed class LoadClient : IAsyncDisposable
+{
+    private const int Publishers = 8;
+    private readonly List<IMqttClient> _publishers = [];
+    private readonly IMqttClient _subscriber;
+    private readonly string _requestTopic;
+    private readonly string _resultPrefix;
+    private ConcurrentDictionary<string, long> _sent = new();
+    private ConcurrentDictionary<string, long> _answered = new();
+    private TaskCompletionSource _allAnswered = new();
+    private int _expected;
+    private int _accepted;
+
+    private LoadClient(IMqttClient subscriber, string requestTopic, string resultPrefix)
+    {
+        _subscriber = subscriber;
+        _requestTopic = requestTopic;
+        _resultPrefix = resultPrefix;
+    }
+
+    public static async Task<LoadClient> ConnectAsync(int port, string requestTopic, string resultPrefix)
+    {
+        var factory = new MqttClientFactory();
+        var client = new LoadClient(factory.CreateMqttClient(), requestTopic, resultPrefix);
+        client._subscriber.ApplicationMessageReceivedAsync += e =>
+        {
+            var id = e.ApplicationMessage.Topic[client._resultPrefix.Length..];
+            var payload = e.ApplicationMessage.Payload;
+            if (payload.Length > 0 && payload.FirstSpan[0] == 0x03 && client._sent.ContainsKey(id) && client._answered.TryAdd(id, Stopwatch.GetTimestamp()))
+            {
+                if (Interlocked.Increment(ref client._accepted) == client._expected)
+                {
+                    client._allAnswered.TrySetResult();
+                }
+            }
+
+            return Task.CompletedTask;
+        };
+        await client._subscriber.ConnectAsync(Options(port, "bench-sub"));
+        await client._subscriber.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+            .WithTopicFilter(resultPrefix + "#", MqttQualityOfServiceLevel.AtLeastOnce, false, false, MqttRetainHandling.SendAtSubscribe).Build());
+        for (var i = 0; i < Publishers; i++)
+        {
+            var p = factory.CreateMqttClient();
+            await p.ConnectAsync(Options(port, "bench-pub-" + i));
+            client._publishers.Add(p);
+        }
+
+        return client;
+    }
+
+    private static MqttClientOptions Options(int port, string id) => new MqttClientOptionsBuilder()
+        .WithTcpServer("127.0.0.1", port).WithClientId(id).WithProtocolVersion(MqttProtocolVersion.V311).WithCleanSession(true)
+        .WithTimeout(TimeSpan.FromSeconds(60)).Build();
+
+    /// <summary>Publishes every prepared message (paced at <paramref name="ratePerSecond"/>, or at once when 0) and waits for every result.</summary>
+    public async Task<PhaseResult> RunAsync(List<PreparedEnrollee> enrollees, double ratePerSecond, List<byte[]>? junk)
+    {
+        _sent = new ConcurrentDictionary<string, long>();
+        _answered = new ConcurrentDictionary<string, long>();
+        _allAnswered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _expected = enrollees.Count;
+        _accepted = 0;
+        var start = Stopwatch.GetTimestamp();
+        var junkTask = junk is null ? Task.FromResult(0.0) : PublishJunkAsync(junk, ratePerSecond * 10, start);
+        await Task.WhenAll(Enumerable.Range(0, Publishers).Select(p => Task.Run(async () =>
+        {
+            for (var i = p; i < enrollees.Count; i += Publishers)
+            {
+                if (ratePerSecond > 0)
+                {
+                    var due = start + (long)(i / ratePerSecond * Stopwatch.Frequency);
+                    var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+                    if (wait > TimeSpan.Zero)
+                    {
+                        await Task.Delay(wait);
+                    }
+                }
+
+                _sent[enrollees[i].IdText] = Stopwatch.GetTimestamp();
+                await _publishers[p].PublishAsync(new MqttApplicationMessageBuilder().WithTopic(_requestTopic).WithPayload(enrollees[i].Message)
+                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+            }
+        })));
+        await _allAnswered.Task.WaitAsync(TimeSpan.FromMinutes(5));
+        var junkRate = await junkTask;
+        var end = _answered.Values.Max();
+        var latencies = _answered.Select(kv => Stopwatch.GetElapsedTime(_sent[kv.Key], kv.Value).TotalMilliseconds).Order().ToArray();
+        return new PhaseResult(enrollees.Count / Stopwatch.GetElapsedTime(start, end).TotalSeconds, Percentile(latencies, 0.50),
+            Percentile(latencies, 0.99), _accepted, junkRate);
+    }
+
+    private async Task<double> PublishJunkAsync(List<byte[]> junk, double rate, long start)
+    {
+        var publisher = _publishers[0];
+        await Task.Yield();
+        for (var i = 0; i < junk.Count; i++)
+        {
+            var due = start + (long)(i / rate * Stopwatch.Frequency);
+            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+            if (wait > TimeSpan.FromMilliseconds(1))
+            {
+                await Task.Delay(wait);
+            }
+
+            // QoS 0 for the flood: the attacker does not wait for acknowledgements.
+            await publisher.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(_requestTopic).WithPayload(junk[i])
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtMostOnce).Build());
+        }
+
+        return junk.Count / Stopwatch.GetElapsedTime(start).TotalSeconds;
+    }
+
+    private static double Percentile(double[] sorted, double q) =>
+        sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var c in _publishers.Append(_subscriber))
+        {
+            await c.DisconnectAsync(new MqttClientDisconnectOptions());
+            c.Dispose();
+        }
+    }
+}

@@ -1,0 +1,203 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Enrollment.Protocol.Messages;
+using Enrollment.Protocol.X3dh;
+using Enrollment.Service.Domain;
+using Enrollment.Service.Protocol;
+
+namespace Enrollment.Service.LoadBench;
+
+/// <summary>
+/// Issue 4 item 9. Phases, each with enrollees prepared (bundle fetched, registered, message built) before
+/// its clock starts: (1) peak: every message published at once; enrollments/s and the service process's
+/// CPU per enrollment; (2) half: half the peak rate, paced; p50/p99 latency; (3) flood: half the peak rate
+/// again, plus ten times as many well-formed messages for unknown enrollees; the crypto floor is measured in
+/// the same run. Prints one JSON object on stdout (progress goes to stderr).
+/// </summary>
+internal static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var n = IntArg(args, "--enrollees", 3000);
+        var database = StringArg(args, "--database", "sqlite");
+        var pg = StringArg(args, "--pg-connection", "");
+        var dir = Directory.CreateTempSubdirectory("enroll-bench-").FullName;
+        try
+        {
+            var brokerPort = ChildProcess.FreePort();
+            await using var mosquitto = await StartMosquittoAsync(dir, brokerPort);
+            var env = ServiceEnvironment(dir, brokerPort, 3 * n + 10 * n + 100, database, pg);
+            var token = (await RunToEndAsync(ServiceDll, ["enrollers", "add", "--name", "bench"], env)).Trim();
+            var httpPort = int.Parse(env["Enrollment__Http__Port"], CultureInfo.InvariantCulture);
+            await using var service = await ChildProcess.StartAsync("dotnet", [ServiceDll], env, "Application started", TimeSpan.FromSeconds(120));
+            using var http = new HttpClient { BaseAddress = new Uri("http://127.0.0.1:" + httpPort), Timeout = TimeSpan.FromMinutes(2) };
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+            Progress("preparing " + (3 * n) + " enrollees");
+            var peakSet = await PrepareAsync(http, n);
+            var halfSet = await PrepareAsync(http, n);
+            var floodSet = await PrepareAsync(http, n);
+            var junk = Junk(floodSet[0].Message, 10 * n);
+            await using var load = await LoadClient.ConnectAsync(brokerPort, env["Enrollment__Mqtt__EnrollmentTopic"], env["Enrollment__Mqtt__ResultTopicPrefix"]);
+
+            Progress("phase peak");
+            service.Process.Refresh();
+            var cpu0 = service.Process.TotalProcessorTime;
+            var peak = await load.RunAsync(peakSet, ratePerSecond: 0, junk: null);
+            service.Process.Refresh();
+            var cpuPerEnrollmentUs = (service.Process.TotalProcessorTime - cpu0).TotalMicroseconds / n;
+
+            var half = peak.Throughput / 2;
+            Progress("phase half rate " + half.ToString("F0", CultureInfo.InvariantCulture) + "/s");
+            var halfRun = await load.RunAsync(halfSet, half, junk: null);
+            Progress("phase flood");
+            var floodRun = await load.RunAsync(floodSet, half, junk);
+
+            Progress("crypto floor");
+            var floorUs = CryptoFloor.MeasureMicroseconds(2000);
+            var result = new
+            {
+                benchmark = "enrollment-service",
+                database,
+                broker = "mosquitto (plain TCP, loopback)",
+                cores = Environment.ProcessorCount,
+                enrolleesPerPhase = n,
+                peak = new { enrollmentsPerSecond = Round(peak.Throughput), p50Ms = Round(peak.P50), p99Ms = Round(peak.P99), accepted = peak.Accepted },
+                halfPeak = new { offeredPerSecond = Round(half), enrollmentsPerSecond = Round(halfRun.Throughput), p50Ms = Round(halfRun.P50), p99Ms = Round(halfRun.P99), accepted = halfRun.Accepted },
+                flood = new
+                {
+                    junkMessages = junk.Count, junkPerSecond = Round(floodRun.JunkRate), enrollmentsPerSecond = Round(floodRun.Throughput),
+                    p50Ms = Round(floodRun.P50), p99Ms = Round(floodRun.P99), accepted = floodRun.Accepted,
+                    p99SlowdownPercent = Round(100 * (floodRun.P99 - halfRun.P99) / halfRun.P99),
+                },
+                serviceCpuMicrosecondsPerEnrollment = Round(cpuPerEnrollmentUs),
+                cryptoFloorMicroseconds = Round(floorUs),
+                cpuToFloorRatio = Round(cpuPerEnrollmentUs / floorUs),
+            };
+            Console.WriteLine(JsonSerializer.Serialize(result));
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static string ServiceDll => Path.Combine(AppContext.BaseDirectory, "Enrollment.Service.dll");
+
+    private static double Round(double v) => Math.Round(v, 1);
+
+    private static void Progress(string s) => Console.Error.WriteLine("[bench] " + s);
+
+    private static int IntArg(string[] args, string name, int fallback) =>
+        Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+
+    private static string StringArg(string[] args, string name, string fallback) =>
+        Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+
+    private static async Task<ChildProcess> StartMosquittoAsync(string dir, int port)
+    {
+        var conf = Path.Combine(dir, port + ".conf");
+        await File.WriteAllTextAsync(conf, string.Join('\n', "allow_anonymous true", "persistence false", "user root", "log_dest stderr",
+            "log_type error", "log_type warning", "log_type notice", "log_type information", "max_inflight_messages 0", "max_queued_messages 0",
+            "listener " + port + " 127.0.0.1", ""));
+        return await ChildProcess.StartAsync("/usr/sbin/mosquitto", ["-c", conf], new Dictionary<string, string>(), " running", TimeSpan.FromSeconds(15));
+    }
+
+    private static Dictionary<string, string> ServiceEnvironment(string dir, int brokerPort, int pool, string database, string pg)
+    {
+        var env = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["Enrollment__DataDirectory"] = Path.Combine(dir, "data"),
+            ["Enrollment__Http__Port"] = ChildProcess.FreePort().ToString(CultureInfo.InvariantCulture),
+            ["Enrollment__Mqtt__Host"] = "127.0.0.1",
+            ["Enrollment__Mqtt__Port"] = brokerPort.ToString(CultureInfo.InvariantCulture),
+            ["Enrollment__Mqtt__ClientId"] = "bench-service",
+            ["Enrollment__Mqtt__EnrollmentTopic"] = "bench/request",
+            ["Enrollment__Mqtt__ResultTopicPrefix"] = "bench/result/",
+            ["Enrollment__Keys__KeyEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Enrollment__Keys__OneTimePrekeyPool"] = pool.ToString(CultureInfo.InvariantCulture),
+            ["Enrollment__Lifetimes__MaxBundlesPerRequest"] = "1000",
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
+        };
+        if (database == "postgresql")
+        {
+            env["Enrollment__Storage__Provider"] = "PostgreSql";
+            env["Enrollment__Storage__ConnectionString"] = pg;
+        }
+
+        return env;
+    }
+
+    private static async Task<string> RunToEndAsync(string dll, string[] args, Dictionary<string, string> env)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(dll);
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        foreach (var (k, v) in env)
+        {
+            psi.Environment[k] = v;
+        }
+
+        using var p = Process.Start(psi)!;
+        var output = await p.StandardOutput.ReadToEndAsync();
+        var error = await p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        return p.ExitCode == 0 ? output : throw new InvalidOperationException("admin command failed: " + error);
+    }
+
+    /// <summary>Fetches bundles, registers one enrollee per bundle and builds its message (off the clock).</summary>
+    private static async Task<List<PreparedEnrollee>> PrepareAsync(HttpClient http, int n)
+    {
+        var prepared = new List<PreparedEnrollee>(n);
+        while (prepared.Count < n)
+        {
+            var count = Math.Min(1000, n - prepared.Count);
+            using var response = await http.PostAsync("/v1/bundles?count=" + count, null);
+            response.EnsureSuccessStatusCode();
+            var doc = await response.Content.ReadFromJsonAsync<JsonElement>();
+            var bundles = doc.GetProperty("bundles").EnumerateArray().Select(b => (b.GetProperty("bundleId").GetString()!, Convert.FromBase64String(b.GetProperty("bundle").GetString()!))).ToList();
+            var made = new PreparedEnrollee[bundles.Count];
+            await Parallel.ForEachAsync(Enumerable.Range(0, bundles.Count), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+            {
+                var (bundleId, bytes) = bundles[i];
+                EnrollmentBundle.TryDecode(bytes, 0, bytes.Length, out var bundle);
+                var eik = RandomNumberGenerator.GetBytes(32);
+                var eikPublic = Sodium.PublicKey(eik);
+                using var r = await http.PostAsJsonAsync("/v1/enrollees", new { eikPublicKey = Convert.ToBase64String(eikPublic), bundleId }, ct);
+                r.EnsureSuccessStatusCode();
+                EnrolleeHandshake.CreateMessage(bundle!, eik, RandomNumberGenerator.GetBytes(32), RandomNumberGenerator.GetBytes(32), RandomNumberGenerator.GetBytes(64),
+                    DateTimeOffset.UtcNow.ToUnixTimeSeconds(), null, LibsodiumX3dhPrimitives.Instance, out var attempt);
+                made[i] = new PreparedEnrollee(EnrolleeId.ToText(attempt!.EnrolleeId), attempt.Message);
+            });
+            prepared.AddRange(made);
+        }
+
+        return prepared;
+    }
+
+    /// <summary>Well-formed enrollment messages for enrollees nobody registered, each with a fresh EK_B.</summary>
+    private static List<byte[]> Junk(byte[] template, int count)
+    {
+        EnrollmentMessage.TryDecode(template, 0, template.Length, out var m);
+        var junk = new List<byte[]>(count);
+        for (var i = 0; i < count; i++)
+        {
+            junk.Add(new EnrollmentMessage(RandomNumberGenerator.GetBytes(32), RandomNumberGenerator.GetBytes(32), m!.SignedPreKeyId, m.OneTimePreKeyId, m.Ciphertext).Encode());
+        }
+
+        return junk;
+    }
+}
+
+internal sealed record PreparedEnrollee(string IdText, byte[] Message);
