@@ -242,8 +242,11 @@ public sealed class RealServiceTests(RealServiceTests.Service fixture, ITestOutp
             info.Environment["ENROLL_TOKEN"] = env;
             info.Environment.Remove("ENROLL_SERVICE");
             using var process = Process.Start(info)!;
-            string text = await process.StandardError.ReadToEndAsync() + await process.StandardOutput.ReadToEndAsync();
-            await process.WaitForExitAsync();
+            var stderrText = process.StandardError.ReadToEndAsync();
+            var stdoutText = process.StandardOutput.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await process.WaitForExitAsync(timeout.Token);
+            string text = await stderrText + await stdoutText;
             Assert.Equal((int)ExitCode.Usage, process.ExitCode);
             Assert.Contains(expect, text, StringComparison.Ordinal);
         }

@@ -22,6 +22,7 @@ internal sealed class SimulatedDevice : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private Thread? _thread;
     private volatile bool _paused;
+    private volatile bool _unplug;
     private volatile byte _state;
     private volatile byte _code;
 
@@ -76,13 +77,18 @@ internal sealed class SimulatedDevice : IDisposable
 
     public void Resume() => _paused = false;
 
-    /// <summary>Closes the pty master: the enroller's port fails as when a USB-UART cable is pulled out.</summary>
-    public void Unplug() => _pty.Dispose();
+    /// <summary>
+    /// Closes the pty master: the enroller's port fails as when a USB-UART cable is pulled out. The device
+    /// thread closes it at its next iteration, never while it is reading or writing the descriptor (a
+    /// descriptor closed under a read could be reused by another file).
+    /// </summary>
+    public void Unplug() => _unplug = true;
 
     public void Dispose()
     {
         _stop.Cancel();
-        _thread?.Join();
+        // One loop iteration is bounded (poll period, MQTT calls time out after 10 s).
+        _thread?.Join(TimeSpan.FromSeconds(15));
         _mqtt.Dispose();
         _pty.Dispose();
         _stop.Dispose();
@@ -94,9 +100,24 @@ internal sealed class SimulatedDevice : IDisposable
         Publish();
         while (!_stop.IsCancellationRequested)
         {
+            if (_unplug)
+            {
+                _pty.Dispose();
+            }
+
             if (!_paused)
             {
-                _core.Step();
+                try
+                {
+                    _core.Step();
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // A fault in one simulated device (its flash directory removed under it, say) must not
+                    // take down the process that hosts the others; the ESP32's watchdog would reboot it.
+                    _log.Error("device fault: " + e.GetType().Name + ": " + e.Message);
+                }
+
                 Publish();
             }
 

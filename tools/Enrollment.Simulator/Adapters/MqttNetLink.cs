@@ -67,10 +67,10 @@ internal sealed class MqttNetLink : IMqttLink, IDisposable
                 + (_version == MqttProtocolVersion.V311 ? "3.1.1" : "5"));
             return true;
         }
-        catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or TimeoutException
-            or OperationCanceledException or IOException or System.Net.Sockets.SocketException or CryptographicException
-            or MQTTnet.Adapter.MqttConnectingFailedException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // Whatever the broker or the network did, the port reports false and the core retries with
+            // back-off, as the device's M2Mqtt adapter does; an exception must not end the device's loop.
             _log.Warn("mqtt: cannot connect to " + settings.Host + ":" + settings.Port + ": " + e.Message);
             client.Dispose();
             return false;
@@ -180,8 +180,7 @@ internal sealed class MqttNetLink : IMqttLink, IDisposable
             call().WaitAsync(CallTimeout).GetAwaiter().GetResult();
             return true;
         }
-        catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or TimeoutException
-            or OperationCanceledException or InvalidOperationException or IOException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             _log.Warn("mqtt: " + what + " failed: " + e.Message);
             return false;

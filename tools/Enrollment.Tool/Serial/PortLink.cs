@@ -135,8 +135,9 @@ internal sealed class PortLink : ISerialLink, IDisposable
             {
                 continue;
             }
-            catch (Exception e) when (e is IOException or InvalidOperationException or ObjectDisposedException or OperationCanceledException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
+                // Any failure of the port (I/O error, disposed, driver gone) ends reading; the session reports it.
                 if (!_closing)
                 {
                     MarkLost(e.Message);
