@@ -257,6 +257,24 @@ public sealed class ProvisionFaultTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Waiting_for_a_device_that_cannot_reach_its_broker_times_out_with_its_last_status()
+    {
+        using var rig = new Rig(output);
+        using var service = new FakeService();
+        var device = rig.AddDevice();
+        using var client = rig.Client(service.Url);
+        var seen = new List<string>();
+
+        var report = rig.Provision(client, device.PortPath, wait: true, waitTimeout: TimeSpan.FromSeconds(2),
+            onStage: (stage, text) => { if (stage == Stage.Enrolling) { seen.Add(text); } });
+
+        Assert.Equal((int)ExitCode.WaitTimedOut, report.ExitCode);
+        Assert.Contains("keeps trying on its own", report.Message, StringComparison.Ordinal);
+        Assert.Contains(seen, s => s.Contains("broker", StringComparison.Ordinal));
+        Assert.Single(service.Pending);
+    }
+
+    [Fact]
     public void A_missing_port_cannot_be_opened()
     {
         using var rig = new Rig(output);

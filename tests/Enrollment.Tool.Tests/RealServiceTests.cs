@@ -51,6 +51,33 @@ public sealed class RealServiceTests(RealServiceTests.Service fixture, ITestOutp
     }
 
     [Fact]
+    public async Task An_enrolled_device_is_refused_until_it_is_factory_reset_then_it_enrolls_again()
+    {
+        using var rig = new Rig(output);
+        var service = fixture.Process;
+        var device = rig.AddDevice(DeviceProtocol.Create(), core: FastRetries());
+        using var client = rig.Client(service.Url, service.Token);
+        var first = rig.Provision(client, device.PortPath, wait: true);
+        Assert.True(first.ExitCode == 0, first.Message);
+
+        var again = rig.Provision(client, device.PortPath);
+        Assert.Equal((int)ExitCode.DeviceRefused, again.ExitCode);
+        Assert.Contains("enroll reset", again.Message, StringComparison.Ordinal);
+
+        using (var session = new Serial.DeviceSession(Serial.PortLink.Open(device.PortPath, 115200)))
+        {
+            var info = session.Hello(TimeSpan.FromSeconds(5), CancellationToken.None);
+            session.FactoryReset(info, TimeSpan.FromSeconds(10), CancellationToken.None);
+        }
+
+        Rig.Eventually(() => device.State == EnrolleeState.IdentityReady, TimeSpan.FromSeconds(10), "a new identity");
+        var third = rig.Provision(client, device.PortPath, wait: true);
+        Assert.True(third.ExitCode == 0, third.Message);
+        Assert.NotEqual(first.EnrolleeId, third.EnrolleeId);
+        Assert.NotEqual(first.DeviceId, third.DeviceId);
+    }
+
+    [Fact]
     public async Task A_device_limited_to_mqtt_3_1_1_enrolls_too()
     {
         using var rig = new Rig(output);
@@ -70,6 +97,38 @@ public sealed class RealServiceTests(RealServiceTests.Service fixture, ITestOutp
             Assert.Equal(EnrolleeState.Enrolled, device.State);
             Assert.Contains("MQTT 3.1.1", rig.Log.Text, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task A_device_whose_approval_was_withdrawn_reports_a_final_failure()
+    {
+        using var rig = new Rig(output);
+        var service = fixture.Process;
+        var core = FastRetries();
+        core.MaxAttempts = 1;
+        core.ResultTimeoutMilliseconds = 2000;
+        var device = rig.AddDevice(DeviceProtocol.Create(), core: core);
+        using var client = rig.Client(service.Url, service.Token);
+        string? bundlePrefix = null;
+
+        // Between the registration and the transfer, the approval is withdrawn (as an operator deleting the
+        // pending enrollee would): the service then does not know the device when its message arrives.
+        var report = rig.Provision(client, device.PortPath, wait: true, waitTimeout: TimeSpan.FromSeconds(30), onStage: (stage, text) =>
+        {
+            if (stage == Provisioning.Stage.Registering && text.Contains("(bundle ", StringComparison.Ordinal))
+            {
+                bundlePrefix = text[(text.IndexOf("(bundle ", StringComparison.Ordinal) + 8)..].TrimEnd(')');
+            }
+            else if (stage == Provisioning.Stage.Transferring)
+            {
+                var pending = client.ListPendingAsync(CancellationToken.None).GetAwaiter().GetResult();
+                var mine = Assert.Single(pending, p => p.BundleId.StartsWith(bundlePrefix!, StringComparison.Ordinal));
+                Assert.True(client.DeleteEnrolleeAsync(mine.Id, CancellationToken.None).GetAwaiter().GetResult());
+            }
+        });
+
+        Assert.True(report.ExitCode == (int)ExitCode.EnrollmentFailed, report.Message + "\n" + rig.Log.Text);
+        Assert.NotEqual(EnrolleeState.Enrolled, device.State);
     }
 
     [Fact]

@@ -21,6 +21,7 @@ internal static class Program
             ProvisionCommand.Create(),
             CacheCommands.Bundles(),
             CacheCommands.Queue(),
+            ResetCommand.Create(),
             Demo.DemoCommand.Create(),
         };
         return root;

@@ -92,7 +92,7 @@ internal sealed class Provisioner
         {
             throw new ToolFailure(ExitCode.DeviceRefused, "The device is " + info.StateName + (info.State == EnrolleeState.Enrolling
                 ? ": an enrollment attempt is in progress; let it finish or factory-reset the device."
-                : ": factory-reset it before provisioning it again."));
+                : ": factory-reset it (`enroll reset --port ... --yes`) before provisioning it again."));
         }
 
         report.HelloMilliseconds = total.ElapsedMilliseconds - report.OpenMilliseconds;
@@ -286,6 +286,9 @@ internal sealed class Provisioner
             m.PetNameLength = n;
         }
 
+        // The enroller's clock lets a device without SNTP check the bundle's expiry (docs/serial-protocol.md,
+        // Bundle; docs/protocol.md section 10 step 3).
+        m.EnrollerTime = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         byte[] raw = Convert.FromBase64String(bundle.Bundle);
         if (raw.Length > Limits.MaxBundle)
         {
