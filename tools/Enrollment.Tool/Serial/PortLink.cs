@@ -104,12 +104,37 @@ internal sealed class PortLink : ISerialLink, IDisposable
     /// <summary>The first bytes received, to tell a device that talks text from a garbled line.</summary>
     public ReadOnlySpan<byte> Sample => _sample.AsSpan(0, (int)Math.Min(BytesReceived, SampleSize));
 
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(3);
+
     public void Dispose()
     {
         _closing = true;
         try
         {
-            _port.Close();
+            // SerialPort.Close flushes, and on Unix that flush waits until the driver's output queue is
+            // empty. A device that stopped reading (hung, paused, cable half out) never drains it, so the
+            // close would spin forever. Whatever is still queued is for a device we are leaving anyway.
+            if (_port.IsOpen)
+            {
+                _port.DiscardOutBuffer();
+            }
+
+            // Belt and braces: if the driver still will not let go, give up on the close after a bound
+            // rather than hang the enroller (a stuck close leaks one background thread, not the tool).
+            var close = Task.Run(_port.Close);
+            if (!close.Wait(CloseTimeout))
+            {
+                Signal.Dispose();
+                return;
+            }
+        }
+        catch (AggregateException e) when (e.InnerException is IOException or InvalidOperationException)
+        {
+            // Already gone (unplugged) while closing.
+        }
+        catch (InvalidOperationException)
+        {
+            // The port closed under us (unplugged) between the check and the discard.
         }
         catch (IOException)
         {
