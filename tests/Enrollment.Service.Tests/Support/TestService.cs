@@ -57,6 +57,7 @@ internal sealed class TestService : IAsyncDisposable
             ["Enrollment:Mqtt:ClientId"] = "svc-" + id,
             ["Enrollment:Mqtt:EnrollmentTopic"] = "t/" + id + "/request",
             ["Enrollment:Mqtt:ResultTopicPrefix"] = "t/" + id + "/result/",
+            ["Enrollment:Mqtt:DeviceTopicPrefix"] = "t/" + id + "/dev/",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         if (setup.Broker == BrokerKind.MosquittoTls)
@@ -97,6 +98,11 @@ internal sealed class TestService : IAsyncDisposable
     public string EnrollmentTopic => _settings["Enrollment:Mqtt:EnrollmentTopic"]!;
 
     public string ResultTopicPrefix => _settings["Enrollment:Mqtt:ResultTopicPrefix"]!;
+
+    public string DeviceTopicPrefix => _settings["Enrollment:Mqtt:DeviceTopicPrefix"]!;
+
+    /// <summary>The settings the instance runs with (for the admin command, which reads the same configuration).</summary>
+    public IReadOnlyDictionary<string, string?> Settings => _settings;
 
     public string BrokerHost => "127.0.0.1";
 
