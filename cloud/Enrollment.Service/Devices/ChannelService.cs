@@ -308,7 +308,7 @@ internal sealed partial class ChannelService : IChannelMessageHandler, IChannelE
     private async Task NotifyRevokedAsync(DeviceChannel device, CancellationToken ct)
     {
         var now = Now;
-        if (now - device.LastRevocationNoticeAt < 1000)
+        if (device.LastRevocationNoticeAt is { } last && now - last < 1000)
         {
             return;
         }

@@ -46,7 +46,7 @@ internal sealed class DeviceChannel
 
     public RekeyResponder? Pending { get; private set; }
 
-    public long LastRevocationNoticeAt { get; set; } = long.MinValue;
+    public long? LastRevocationNoticeAt { get; set; }
 
     /// <summary>The value the database holds for the down reservation of this epoch.</summary>
     public ulong DurableReservation
