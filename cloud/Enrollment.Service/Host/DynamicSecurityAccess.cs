@@ -28,7 +28,7 @@ internal sealed partial class DynamicSecurityAccess : IBrokerAccess, IAsyncDispo
     public const string UnenrolledGroup = "enrollment-unenrolled";
     private readonly MqttOptions _options;
     private readonly ILogger<DynamicSecurityAccess> _log;
-    private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
+    private IMqttClient _client;
     private readonly ConcurrentDictionary<string, TaskCompletionSource<JsonObject>> _waiting = new();
     private readonly SemaphoreSlim _connect = new(1, 1);
 
@@ -36,11 +36,18 @@ internal sealed partial class DynamicSecurityAccess : IBrokerAccess, IAsyncDispo
     {
         _options = options.Value.Mqtt;
         _log = log;
-        _client.ApplicationMessageReceivedAsync += e =>
+        _client = NewClient();
+    }
+
+    private IMqttClient NewClient()
+    {
+        var client = new MqttClientFactory().CreateMqttClient();
+        client.ApplicationMessageReceivedAsync += e =>
         {
             OnResponse(e.ApplicationMessage.Payload.ToArray());
             return Task.CompletedTask;
         };
+        return client;
     }
 
     public bool NeedsGrant => true;
@@ -52,6 +59,16 @@ internal sealed partial class DynamicSecurityAccess : IBrokerAccess, IAsyncDispo
     /// </summary>
     public async Task EnsureBaseRolesAsync(CancellationToken ct)
     {
+        // The plugin disconnects every client of a user whose roles change, and every client holding a role
+        // whose ACLs change, this one included. So: nothing at all once the service's user holds its role;
+        // otherwise build the roles first and give the user its role last, then wait for the kick.
+        var self = await RunAsync(ct, false, new JsonObject { ["command"] = "getClient", ["username"] = _options.Username }).ConfigureAwait(false);
+        var roles = self[0]["data"]?["client"]?["roles"] as JsonArray;
+        if (roles?.Any(r => (string?)r?["rolename"] == ServiceRole) == true)
+        {
+            return;
+        }
+
         var prefix = _options.DeviceTopicPrefix;
         await RunAsync(ct, true,
             Role(ServiceRole,
@@ -64,10 +81,31 @@ internal sealed partial class DynamicSecurityAccess : IBrokerAccess, IAsyncDispo
                 Acl("publishClientSend", _options.EnrollmentTopic),
                 Acl("subscribePattern", _options.ResultTopicPrefix + "+")),
             new JsonObject { ["command"] = "createGroup", ["groupname"] = UnenrolledGroup }).ConfigureAwait(false);
-        await RunAsync(ct, false,
-            new JsonObject { ["command"] = "addClientRole", ["username"] = _options.Username, ["rolename"] = ServiceRole, ["priority"] = 10 },
+        await RunAsync(ct, true,
             new JsonObject { ["command"] = "addGroupRole", ["groupname"] = UnenrolledGroup, ["rolename"] = UnenrolledRole },
             new JsonObject { ["command"] = "setAnonymousGroup", ["groupname"] = UnenrolledGroup }).ConfigureAwait(false);
+        try
+        {
+            await RunAsync(ct, true,
+                new JsonObject { ["command"] = "addClientRole", ["username"] = _options.Username, ["rolename"] = ServiceRole, ["priority"] = 10 }).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is MQTTnet.Exceptions.MqttClientDisconnectedException or TimeoutException)
+        {
+            // Kicked before the answer arrived: expected. The next command reconnects.
+        }
+
+        using var kicked = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        kicked.CancelAfter(TimeSpan.FromSeconds(5));
+        while (_client.IsConnected && !kicked.IsCancellationRequested)
+        {
+            await Task.Delay(20, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        var check = await RunAsync(ct, false, new JsonObject { ["command"] = "getClient", ["username"] = _options.Username }).ConfigureAwait(false);
+        if ((check[0]["data"]?["client"]?["roles"] as JsonArray)?.Any(r => (string?)r?["rolename"] == ServiceRole) != true)
+        {
+            throw new InvalidOperationException("the service's user did not get the " + ServiceRole + " role");
+        }
     }
 
     public async Task GrantAsync(string deviceId, byte[] password, CancellationToken ct)
@@ -106,7 +144,7 @@ internal sealed partial class DynamicSecurityAccess : IBrokerAccess, IAsyncDispo
     /// Sends the commands in one message and waits for every answer. "Already exists" / "not found" answers
     /// are expected when <paramref name="tolerant"/> (the calls are idempotent); any other error throws.
     /// </summary>
-    private async Task RunAsync(CancellationToken ct, bool tolerant, params JsonObject[] commands)
+    private async Task<List<JsonObject>> RunAsync(CancellationToken ct, bool tolerant, params JsonObject[] commands)
     {
         await EnsureConnectedAsync(ct).ConfigureAwait(false);
         var expanded = new List<JsonObject>();
@@ -145,9 +183,11 @@ internal sealed partial class DynamicSecurityAccess : IBrokerAccess, IAsyncDispo
         await _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(ControlTopic)
             .WithPayload(Encoding.UTF8.GetBytes(body.ToJsonString())).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct)
             .ConfigureAwait(false);
+        var responses = new List<JsonObject>();
         foreach (var (command, answer) in pending)
         {
             var response = await answer.WaitAsync(TimeSpan.FromSeconds(_options.ConnectTimeoutSeconds), ct).ConfigureAwait(false);
+            responses.Add(response);
             if (response["error"] is { } error)
             {
                 var text = error.GetValue<string>();
@@ -158,6 +198,8 @@ internal sealed partial class DynamicSecurityAccess : IBrokerAccess, IAsyncDispo
                 }
             }
         }
+
+        return responses;
     }
 
     private void OnResponse(byte[] payload)
@@ -192,6 +234,11 @@ internal sealed partial class DynamicSecurityAccess : IBrokerAccess, IAsyncDispo
             {
                 return;
             }
+
+            // A fresh client after a drop (the plugin kicks us when our own roles change): MQTTnet refuses to
+            // reconnect a client whose disconnect is still being processed.
+            _client.Dispose();
+            _client = NewClient();
 
             var b = new MqttClientOptionsBuilder().WithTcpServer(_options.Host, _options.Port).WithClientId(_options.ClientId + "-dynsec")
                 .WithProtocolVersion(MqttProtocolVersion.V311).WithCleanSession(true).WithCredentials(_options.Username, _options.Password)
