@@ -24,6 +24,19 @@ internal sealed class RealService : IServiceHandler
     public int Rejected { get; private set; }
     public Queue<uint> BusyScript { get; } = new();
 
+    /// <summary>The accepted outcome's figures (0 = the service default) and broker credentials.</summary>
+    public uint RekeyAfterMessages { get; set; }
+    public uint RekeyAfterSeconds { get; set; }
+    public byte[] BrokerUser { get; set; } = "device-0042"u8.ToArray();
+    public byte[] BrokerPassword { get; set; } = Fill(0x66, 24);
+    public const string DeviceId = "device-0042";
+    public const string TopicPrefix = "dev/v1/device-0042/";
+
+    /// <summary>What the service keeps of the accepted enrollment, for the channel peer: IK_A, IK_B and epoch 0's keys.</summary>
+    public byte[] IdentityPrivateKey => _ikA;
+    public byte[]? EnrolledIdentityKey { get; private set; }
+    public SessionKeys? EnrolledSession { get; private set; }
+
     public byte[] IssueBundle(long expiresAt = 4_102_444_800)
     {
         byte[] spkInput = EnrollmentBundle.BuildSpkSigningInput(7, Public(_spkA), expiresAt);
@@ -67,10 +80,16 @@ internal sealed class RealService : IServiceHandler
 
         EnrollmentOutcome outcome = BusyScript.Count > 0
             ? EnrollmentOutcome.Rejection(EnrollmentStatus.Busy, BusyScript.Dequeue())
-            : EnrollmentOutcome.Accepted("device-0042", "dev/v1/device-0042/", "device-0042"u8.ToArray(), Fill(0x66, 24), 0, 0);
+            : EnrollmentOutcome.Accepted(DeviceId, TopicPrefix, BrokerUser, BrokerPassword, RekeyAfterMessages, RekeyAfterSeconds);
         byte[] nonce = new byte[12];
         _random.NextBytes(nonce);
         byte[] result = ServiceHandshake.SealResult(identity.SharedSecret, message.EphemeralKey, outcome, nonce);
+        if (outcome.IsAccepted)
+        {
+            EnrolledIdentityKey = identity.IdentityKey.ToArray();
+            EnrolledSession = SessionKeys.Derive(identity.SharedSecret);
+        }
+
         identity.Clear();
         _answered[key] = (bytes, result);
         if (outcome.IsAccepted)
