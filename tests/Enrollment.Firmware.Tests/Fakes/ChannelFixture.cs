@@ -21,9 +21,9 @@ internal sealed class ChannelFixture
     public ChannelPeer Peer { get; }
     public EnrolleeCore Device => Rig.Device;
 
-    public static ChannelFixture Enrolled(int seed = 3, Action<RealService>? configure = null)
+    public static ChannelFixture Enrolled(int seed = 3, Action<RealService>? configure = null, ServiceAddress? address = null)
     {
-        var service = new RealService();
+        var service = new RealService(address);
         configure?.Invoke(service);
         var rig = new Rig(seed, new ProtocolAdapter(), service);
         rig.Broker.EnrollmentTopic = ServiceAddress.DefaultRequestTopic;

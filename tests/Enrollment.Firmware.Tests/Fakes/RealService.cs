@@ -14,10 +14,16 @@ internal sealed class RealService : IServiceHandler
     private readonly byte[] _ikA = Fill(0x11);
     private readonly byte[] _spkA = Fill(0x22);
     private readonly byte[] _opkA = Fill(0x33);
-    private readonly ServiceAddress _address = new("broker.test", 8883, true, CaKind.None, null,
-        ServiceAddress.DefaultRequestTopic, ServiceAddress.DefaultResultTopicPrefix);
+    private readonly ServiceAddress _address;
     private readonly Dictionary<string, (byte[] Message, byte[] Result)> _answered = new();
     private readonly Random _random = new(9);
+
+    /// <summary>A service whose bundles name <paramref name="address"/> (default: broker.test:8883 over TLS).</summary>
+    public RealService(ServiceAddress? address = null)
+    {
+        _address = address ?? new ServiceAddress("broker.test", 8883, true, CaKind.None, null,
+            ServiceAddress.DefaultRequestTopic, ServiceAddress.DefaultResultTopicPrefix);
+    }
 
     public byte[]? RegisteredEik { get; set; }
     public int Accepted { get; private set; }
