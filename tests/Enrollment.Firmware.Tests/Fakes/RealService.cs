@@ -97,9 +97,10 @@ internal sealed class RealService : IServiceHandler
         }
 
         identity.Clear();
-        _answered[key] = (bytes, result);
         if (outcome.IsAccepted)
         {
+            // Only an acceptance is stored and answered again (docs/protocol.md section 11).
+            _answered[key] = (bytes, result);
             Accepted++;
         }
 
