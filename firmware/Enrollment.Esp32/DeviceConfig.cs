@@ -30,7 +30,7 @@ namespace Enrollment.Esp32
         /// <summary>Optional CA certificate (DER) for bundles that name their broker CA by SHA-256 only.</summary>
         public const string PinnedCaFile = "I:\\broker-ca.der";
 
-        public const string FirmwareVersion = "0.2.0";
+        public const string FirmwareVersion = "0.1.0";
 
         /// <summary>Once enrolled, the sample application sends a telemetry reading this often.</summary>
         public const int TelemetryIntervalMilliseconds = 60000;
