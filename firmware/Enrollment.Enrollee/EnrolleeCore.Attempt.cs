@@ -27,6 +27,9 @@ namespace Enrollment.Enrollee
         /// <summary>Largest answer accepted from the broker: a sealed result is 67..652 bytes (docs/protocol.md 12).</summary>
         public const int MaxResultSize = 652;
 
+        /// <summary>Largest message accepted from the broker at all: a channel frame (docs/session-protocol.md section 2).</summary>
+        public const int MaxInboxMessage = Enrollment.Protocol.Session.SessionConstants.MaxFrameSize;
+
         private readonly BundleInfo _bundleInfo = new BundleInfo();
         private bool _bundleInfoValid;
         private readonly byte[] _message;
@@ -47,7 +50,7 @@ namespace Enrollment.Enrollee
         private readonly string?[] _inboxTopic = new string?[InboxSlots];
         private int _inboxHead;
         private int _inboxQueued;
-        private readonly byte[] _work = new byte[MaxResultSize];
+        private readonly byte[] _work = new byte[MaxInboxMessage];
 
         private bool _awaiting;
         private bool _republish;
@@ -62,7 +65,7 @@ namespace Enrollment.Enrollee
         {
             lock (_inboxLock)
             {
-                if (count < 0 || count > MaxResultSize || payload == null)
+                if (count < 0 || count > MaxInboxMessage || payload == null)
                 {
                     return;
                 }
@@ -87,7 +90,7 @@ namespace Enrollment.Enrollee
             byte[][] slots = new byte[InboxSlots][];
             for (int i = 0; i < InboxSlots; i++)
             {
-                slots[i] = new byte[MaxResultSize];
+                slots[i] = new byte[MaxInboxMessage];
             }
 
             return slots;
@@ -407,7 +410,13 @@ namespace Enrollment.Enrollee
 
         private void ProcessAnswer(string? topic, int count)
         {
-            if (_record.State != EnrolleeState.Enrolling || _record.AttemptStateLength == 0
+            if (_record.State == EnrolleeState.Enrolled)
+            {
+                OnChannelMessage(topic, count);
+                return;
+            }
+
+            if (_record.State != EnrolleeState.Enrolling || count > MaxResultSize || _record.AttemptStateLength == 0
                 || topic != _bundleInfo.ResultTopic)
             {
                 return;
@@ -450,6 +459,11 @@ namespace Enrollment.Enrollee
                     {
                         _awaiting = false;
                         LogState();
+
+                        // The enrollment's broker session ends; the channel connects as the device id.
+                        _ports.Mqtt.Disconnect();
+                        _subscribed = false;
+                        EnterChannel(false);
                     }
 
                     break;
