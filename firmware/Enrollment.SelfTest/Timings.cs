@@ -14,8 +14,8 @@ namespace Enrollment.SelfTest
     /// <remarks>
     /// The field multiplication is the unit of the device cost model (DeviceTimings counts an attempt as
     /// 19,001 field operations); its time here, next to the X25519 and enrollment times, is what turns
-    /// that count into seconds on the board at hand. On a 240 MHz ESP32 the whole section takes about ten
-    /// seconds (every scalar multiplication runs once, each well over the budget).
+    /// that count into seconds on the board at hand. On a 240 MHz ESP32 the whole section takes about four
+    /// seconds (each scalar multiplication runs once there, being over the budget on its own).
     /// </remarks>
     internal sealed class Timings
     {
