@@ -72,9 +72,10 @@ internal sealed class RealService : IServiceHandler
         _random.NextBytes(nonce);
         byte[] result = ServiceHandshake.SealResult(identity.SharedSecret, message.EphemeralKey, outcome, nonce);
         identity.Clear();
-        _answered[key] = (bytes, result);
         if (outcome.IsAccepted)
         {
+            // Only an acceptance is stored and answered again (docs/protocol.md section 11).
+            _answered[key] = (bytes, result);
             Accepted++;
         }
 
