@@ -59,6 +59,7 @@ namespace Enrollment.SelfTest
             Run("sha512 FIPS 180-4 'abc'", new SelfCheck(CryptoChecks.Sha512Abc));
             Run("hmac-sha256 RFC 4231 case 2", new SelfCheck(CryptoChecks.HmacRfc4231Case2));
             Run("hkdf-sha256 RFC 5869 A.1", new SelfCheck(CryptoChecks.HkdfRfc5869A1));
+            Run("hkdf platform-hmac seam: known answers accept good, refuse bad", new SelfCheck(CryptoChecks.PlatformHmacSeam));
             Run("aead chacha20-poly1305 RFC 8439 2.8.2 seal", new SelfCheck(CryptoChecks.AeadSeal));
             Run("aead chacha20-poly1305 open, tamper rejected", new SelfCheck(CryptoChecks.AeadOpenAndTamper));
             Run("x25519 RFC 7748 6.1 one scalar multiplication", new SelfCheck(CryptoChecks.X25519Alice));

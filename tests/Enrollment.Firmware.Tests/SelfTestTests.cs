@@ -32,8 +32,8 @@ public class SelfTestTests
         }
 
         Assert.DoesNotContain(output.All, l => l.StartsWith("FAIL", StringComparison.Ordinal));
-        Assert.Equal(11, output.All.Count(l => l.StartsWith("PASS", StringComparison.Ordinal)));
-        Assert.Matches(@"^SUMMARY: 11 passed, 0 failed \(\d+ ms\)$", output.All[^1]);
+        Assert.Equal(12, output.All.Count(l => l.StartsWith("PASS", StringComparison.Ordinal)));
+        Assert.Matches(@"^SUMMARY: 12 passed, 0 failed \(\d+ ms\)$", output.All[^1]);
         Assert.True(allPassed);
 
         // The timing section: every building block once, each with a per-operation time and its run count,
