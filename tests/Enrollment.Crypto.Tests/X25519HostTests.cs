@@ -132,6 +132,24 @@ public sealed class X25519HostTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Scalar_multiplications_allocate_nothing_over_many_calls()
+    {
+        var rng = Rng(4);
+        var ws = new Curve25519Workspace();
+        byte[] k = RandomBytes(rng, 32), u = RandomBytes(rng, 32), r = new byte[32];
+        ws.ScalarMult(k, 0, u, 0, r, 0);
+        ws.ScalarMultPortable(k, 0, u, 0, r, 0);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 300; i++)
+        {
+            ws.ScalarMult(k, 0, u, 0, r, 0);
+            ws.ScalarMultPortable(k, 0, r, 0, u, 0);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void Field51_matches_BigInteger_at_its_limb_bounds()
     {
         var rng = Rng(51);
