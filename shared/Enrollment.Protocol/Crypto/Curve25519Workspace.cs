@@ -83,6 +83,17 @@ namespace Enrollment.Protocol.Crypto
         internal void ScalarMultCore(byte[] scalar, int sOff, byte[] u, int uOff, byte[] output, int oOff)
         {
             X25519.Clamp(Scalar, scalar, sOff);
+            X25519.LadderBest(this, Scalar, u, uOff, output, oOff);
+            ClearSecrets();
+        }
+
+        /// <summary>
+        /// X25519(scalar, u) always by the portable ten-limb ladder, the code the device runs (on the
+        /// host <see cref="ScalarMult"/> takes the faster field; tests compare the two).
+        /// </summary>
+        internal void ScalarMultPortable(byte[] scalar, int sOff, byte[] u, int uOff, byte[] output, int oOff)
+        {
+            X25519.Clamp(Scalar, scalar, sOff);
             Field25519.FromBytes(F0, u, uOff);
             X25519.Ladder(this, Scalar, F0, false, output, oOff);
             ClearSecrets();
