@@ -13,13 +13,16 @@ namespace Enrollment.Service.Protocol;
 /// The service procedure of docs/protocol.md section 11 (OP-0006's checks, in its order):
 ///   decode (no public-key work) -> EK_B seen? -> enrollee pending? -> expired? -> SPK accepted, OPK bound
 ///   and unused? -> open (4 DH, AEAD, XEdDSA on libsodium) -> one transaction -> sealed result.
-/// Every check before the open uses only the header and the database, so a flood of unknown or replayed
-/// messages costs no public-key operation. A rejection changes nothing stored; it is logged and counted,
+/// Every check before the open uses only the header, memory and the database, so a flood of unknown or replayed
+/// messages costs no public-key operation; the first checks run on the in-memory <see cref="IngressIndex"/>,
+/// so such a flood does not reach the database either (the database read and the conditional commit stay
+/// the authority for whatever the index lets through). A rejection changes nothing stored; it is logged and counted,
 /// and answered (when enabled) with the generic notice that tells an observer nothing.
 /// </summary>
 internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler
 {
     private readonly IEnrollmentStore _store;
+    private readonly IngressIndex _index;
     private readonly ServiceKeys _keys;
     private readonly ServiceMetrics _metrics;
     private readonly IEventSink _events;
@@ -27,10 +30,11 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler
     private readonly MqttOptions _mqtt;
     private readonly ILogger<EnrollmentIngress> _log;
 
-    public EnrollmentIngress(IEnrollmentStore store, ServiceKeys keys, ServiceMetrics metrics, IEventSink events, TimeProvider time,
+    public EnrollmentIngress(IEnrollmentStore store, IngressIndex index, ServiceKeys keys, ServiceMetrics metrics, IEventSink events, TimeProvider time,
         IOptions<ServiceOptions> options, ILogger<EnrollmentIngress> log)
     {
         _store = store;
+        _index = index;
         _keys = keys;
         _metrics = metrics;
         _events = events;
@@ -50,6 +54,24 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler
 
         var topic = _mqtt.ResultTopicPrefix + EnrolleeId.ToText(message.EnrolleeId);
         var messageHash = SHA256.HashData(payload);
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var precheck = _index.Check(message.EphemeralKey, messageHash, message.EnrolleeId, message.OneTimePreKeyId, now);
+        var early = precheck switch
+        {
+            PrecheckVerdict.Replayed => RejectReason.Replayed,
+            PrecheckVerdict.UnknownEnrollee => RejectReason.UnknownEnrollee,
+            PrecheckVerdict.Expired => RejectReason.Expired,
+            PrecheckVerdict.OneTimePrekeyMismatch => RejectReason.OneTimePrekeyMismatch,
+            // The SPK lives in memory too: checked here so that a pending enrollee's id under a wrong SPK id
+            // does not reach the database either (the order among rejections is unchanged: nothing between).
+            PrecheckVerdict.Pass when _keys.FindAccepted(message.SignedPreKeyId, now) is null => RejectReason.SignedPrekeyUnknown,
+            _ => RejectReason.None,
+        };
+        if (early != RejectReason.None)
+        {
+            return Reject(started, early, message, topic);
+        }
+
         var state = await _store.LoadIngressStateAsync(message.EphemeralKey, message.EnrolleeId, message.OneTimePreKeyId, ct).ConfigureAwait(false);
         if (state.Seen is not null)
         {
@@ -57,7 +79,6 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler
         }
 
         var enrollee = state.Enrollee;
-        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var check = CheckEnrollee(enrollee, message, now);
         if (check != RejectReason.None)
         {
@@ -143,7 +164,10 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler
             var outcome = EnrollmentOutcome.Accepted(enrollee.Id, "dev/v1/" + enrollee.Id + "/", [], [], 0, 0);
             var sealedResult = ServiceHandshake.SealResult(identity.SharedSecret, message.EphemeralKey, outcome,
                 RandomNumberGenerator.GetBytes(ProtocolConstants.AeadNonceSize));
-            var done = new CompletedEnrollment(enrollee.Id, opk.Id, message.EphemeralKey, messageHash, identity.IdentityKey, sealedResult, now);
+            var done = new CompletedEnrollment(enrollee.Id, opk.Id, message.EphemeralKey, messageHash, identity.IdentityKey, sealedResult, now)
+            {
+                EikHash = enrollee.EikHash,
+            };
             switch (await _store.CompleteEnrollmentAsync(done, ct).ConfigureAwait(false))
             {
                 case CompleteOutcome.Committed:

@@ -18,6 +18,24 @@ internal sealed partial class SqlEnrollmentStore
             return rows.Count == 0 ? null : rows[0];
         }, ct);
 
+    private const int EnrolleeIdSize = 32;
+
+    /// <summary>
+    /// Fills <see cref="Index"/> from the database: every pending enrollee (Hash(EIK_B), expiry, bound OPK) and
+    /// every accepted EK_B with its message hash. Run once at start, before the MQTT subscription and the
+    /// HTTP API, so that no write can slip between the read and the index going live.
+    /// </summary>
+    public Task LoadIndexAsync(CancellationToken ct) =>
+        ReadAsync(async c =>
+        {
+            var pending = await QueryAsync(c, null, "SELECT eik_hash, expires_at, opk_id FROM enrollees WHERE state = 'pending'",
+                r => ((byte[])r.GetValue(0), ToLong(r.GetValue(1)), (uint)ToLong(r.GetValue(2))), ct).ConfigureAwait(false);
+            var seen = await QueryAsync(c, null, "SELECT ek_b, message_hash FROM seen_ephemeral_keys",
+                r => ((byte[])r.GetValue(0), (byte[])r.GetValue(1)), ct).ConfigureAwait(false);
+            Index.Load(pending, seen);
+            return 0;
+        }, ct);
+
     /// <summary>
     /// Everything the ingress's cheap checks need, in one round trip: the seen record of EK_B, the newest
     /// enrollee with this Hash(EIK_B) with its approving enroller, the OPK the header names, and the
@@ -100,6 +118,13 @@ internal sealed partial class SqlEnrollmentStore
                 }, CancellationToken.None).ConfigureAwait(false);
                 for (var i = 0; i < batch.Count; i++)
                 {
+                    var done = batch[i].Enrollment;
+                    if (outcomes[i] == CompleteOutcome.Committed && done.EikHash.Length == EnrolleeIdSize)
+                    {
+                        // Before the caller learns of the commit, so that its answer never runs ahead of the index.
+                        Index.Enrolled(done.EikHash, done.OpkId, done.EphemeralKey, done.MessageHash);
+                    }
+
                     batch[i].Done.TrySetResult(outcomes[i]);
                 }
             }

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Text;
+using Enrollment.Service.Domain;
 
 namespace Enrollment.Service.Storage;
 
@@ -13,13 +14,17 @@ internal sealed partial class SqlEnrollmentStore : IEnrollmentStore, IDisposable
     private readonly SqlDialect _dialect;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
 
-    public SqlEnrollmentStore(SqlDialect dialect)
+    public SqlEnrollmentStore(SqlDialect dialect, IngressIndex? index = null)
     {
         _dialect = dialect;
+        Index = index ?? new IngressIndex();
         _committer = new Lazy<Task>(() => Task.Run(CommitLoopAsync));
     }
 
     public string ProviderName => _dialect.Name;
+
+    /// <summary>The ingress's pre-check index, which this store updates after every commit that changes what it holds.</summary>
+    public IngressIndex Index { get; }
 
     public void Dispose()
     {
