@@ -163,7 +163,7 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler
         {
             var outcome = EnrollmentOutcome.Accepted(enrollee.Id, "dev/v1/" + enrollee.Id + "/", [], [], 0, 0);
             var sealedResult = ServiceHandshake.SealResult(identity.SharedSecret, message.EphemeralKey, outcome,
-                RandomNumberGenerator.GetBytes(ProtocolConstants.AeadNonceSize));
+                RandomNumberGenerator.GetBytes(ProtocolConstants.AeadNonceSize), LibsodiumX3dhPrimitives.Instance);
             var done = new CompletedEnrollment(enrollee.Id, opk.Id, message.EphemeralKey, messageHash, identity.IdentityKey, sealedResult, now)
             {
                 EikHash = enrollee.EikHash,
