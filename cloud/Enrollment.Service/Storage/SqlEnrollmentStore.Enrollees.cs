@@ -73,10 +73,12 @@ internal sealed partial class SqlEnrollmentStore
         return result;
     }
 
+    /// <summary>Group-committed with other registrations and enrollments (SqlEnrollmentStore.GroupCommit.cs).</summary>
     private Task<RegisterResult> RegisterCoreAsync(NewEnrollee e, string enrollerName, CancellationToken ct) =>
-        WriteAsync(async (c, tx) =>
+        GroupWriteAsync(async (c, tx) =>
         {
-            var existing = await QueryAsync(c, tx, EnrolleeColumns + "WHERE e.bundle_id = @b", MapEnrollee, ct, ("b", e.BundleId)).ConfigureAwait(false);
+            var none = CancellationToken.None; // the group's transaction outlives any one caller's cancellation
+            var existing = await QueryAsync(c, tx, EnrolleeColumns + "WHERE e.bundle_id = @b", MapEnrollee, none, ("b", e.BundleId)).ConfigureAwait(false);
             if (existing.Count > 0)
             {
                 var x = existing[0];
@@ -87,7 +89,7 @@ internal sealed partial class SqlEnrollmentStore
                     : new RegisterResult(RegisterOutcome.Conflict, null, "the bundle is already bound to a different enrollee");
             }
 
-            var bundles = await QueryAsync(c, tx, BundleColumns + "WHERE bundle_id = @b", MapBundle, ct, ("b", e.BundleId)).ConfigureAwait(false);
+            var bundles = await QueryAsync(c, tx, BundleColumns + "WHERE bundle_id = @b", MapBundle, none, ("b", e.BundleId)).ConfigureAwait(false);
             if (bundles.Count == 0 || bundles[0].EnrollerId != e.EnrollerId)
             {
                 // Another enroller's bundle is reported as unknown: ids are not an oracle across enrollers.
@@ -105,7 +107,7 @@ internal sealed partial class SqlEnrollmentStore
                 return new RegisterResult(RegisterOutcome.BundleUnknown, null, null);
             }
 
-            var pending = ToLong(await ScalarAsync(c, tx, "SELECT COUNT(*) FROM enrollees WHERE eik_hash = @h AND state = 'pending'", ct,
+            var pending = ToLong(await ScalarAsync(c, tx, "SELECT COUNT(*) FROM enrollees WHERE eik_hash = @h AND state = 'pending'", none,
                 ("h", e.EikHash)).ConfigureAwait(false));
             if (pending > 0)
             {
@@ -114,15 +116,15 @@ internal sealed partial class SqlEnrollmentStore
 
             await ExecAsync(c, tx,
                 "INSERT INTO enrollees (id, eik_hash, eik_public, pet_name, bundle_id, opk_id, enroller_id, state, created_at, expires_at) " +
-                "VALUES (@i, @h, @k, @n, @b, @o, @e, 'pending', @t, @x)", ct,
+                "VALUES (@i, @h, @k, @n, @b, @o, @e, 'pending', @t, @x)", none,
                 ("i", e.Id), ("h", e.EikHash), ("k", e.EikPublic), ("n", e.PetName), ("b", e.BundleId), ("o", (long)bundle.OpkId),
                 ("e", e.EnrollerId), ("t", e.CreatedAt), ("x", e.ExpiresAt)).ConfigureAwait(false);
-            await ExecAsync(c, tx, "UPDATE bundles SET state = 'bound' WHERE bundle_id = @b", ct, ("b", e.BundleId)).ConfigureAwait(false);
+            await ExecAsync(c, tx, "UPDATE bundles SET state = 'bound' WHERE bundle_id = @b", none, ("b", e.BundleId)).ConfigureAwait(false);
             await AuditAsync(c, tx, e.CreatedAt, "enrollee:" + e.Id, "enrollee.pending", "enroller:" + enrollerName,
-                "bundle " + e.BundleId + ", opk " + bundle.OpkId, ct).ConfigureAwait(false);
-            var created = await QueryAsync(c, tx, EnrolleeColumns + "WHERE e.id = @i", MapEnrollee, ct, ("i", e.Id)).ConfigureAwait(false);
+                "bundle " + e.BundleId + ", opk " + bundle.OpkId, none).ConfigureAwait(false);
+            var created = await QueryAsync(c, tx, EnrolleeColumns + "WHERE e.id = @i", MapEnrollee, none, ("i", e.Id)).ConfigureAwait(false);
             return new RegisterResult(RegisterOutcome.Created, created[0], null);
-        }, ct);
+        }, r => r.Outcome == RegisterOutcome.Created, ct);
 
     public Task<IReadOnlyList<EnrolleeRow>> ListEnrolleesAsync(long? enrollerId, string? state, CancellationToken ct) =>
         ReadAsync<IReadOnlyList<EnrolleeRow>>(async c => await QueryAsync(c, null,

@@ -1,15 +1,10 @@
 using System.Data.Common;
-using System.Threading.Channels;
 using Enrollment.Service.Domain;
 
 namespace Enrollment.Service.Storage;
 
 internal sealed partial class SqlEnrollmentStore
 {
-    private const int MaxCommitBatch = 64;
-    private readonly Channel<PendingCommit> _commits = Channel.CreateUnbounded<PendingCommit>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Lazy<Task> _committer;
-
     public Task<SeenEphemeralKey?> FindSeenEphemeralKeyAsync(byte[] ephemeralKey, CancellationToken ct) =>
         ReadAsync(async c =>
         {
@@ -70,73 +65,19 @@ internal sealed partial class SqlEnrollmentStore
     /// the result bytes (a QoS 1 duplicate gets the same answer), move the enrollee to enrolled with IK_B and
     /// drop EIK_B, and write the audit row. Each step is conditional on the state the checks saw, so a race
     /// (duplicate, revocation, expiry) undoes that enrollment's changes and reports it.
-    /// Group commit: enrollments arriving together share one database transaction (one fsync), each in its
-    /// own savepoint so that one that lost a race is rolled back alone. The caller's task completes only
-    /// after the commit is durable.
+    /// Group-committed (SqlEnrollmentStore.GroupCommit.cs): enrollments arriving together share one database
+    /// transaction (one fsync), each in its own savepoint so that one that lost a race is rolled back alone.
     /// </summary>
-    public Task<CompleteOutcome> CompleteEnrollmentAsync(CompletedEnrollment done, CancellationToken ct)
+    public async Task<CompleteOutcome> CompleteEnrollmentAsync(CompletedEnrollment done, CancellationToken ct)
     {
-        _ = _committer.Value;
-        var pending = new PendingCommit(done, new TaskCompletionSource<CompleteOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (!_commits.Writer.TryWrite(pending))
+        var outcome = await GroupWriteAsync((c, tx) => ApplyAsync(c, tx, done), o => o == CompleteOutcome.Committed, ct).ConfigureAwait(false);
+        if (outcome == CompleteOutcome.Committed && done.EikHash.Length == EnrolleeIdSize)
         {
-            throw new ObjectDisposedException(nameof(SqlEnrollmentStore));
+            // Before the caller publishes its answer, so that the answer never runs ahead of the index.
+            Index.Enrolled(done.EikHash, done.OpkId, done.EphemeralKey, done.MessageHash);
         }
 
-        return pending.Done.Task.WaitAsync(ct);
-    }
-
-    private async Task CommitLoopAsync()
-    {
-        var batch = new List<PendingCommit>(MaxCommitBatch);
-        while (await _commits.Reader.WaitToReadAsync().ConfigureAwait(false))
-        {
-            batch.Clear();
-            while (batch.Count < MaxCommitBatch && _commits.Reader.TryRead(out var next))
-            {
-                batch.Add(next);
-            }
-
-            try
-            {
-                var outcomes = await WriteAsync(async (c, tx) =>
-                {
-                    var results = new CompleteOutcome[batch.Count];
-                    for (var i = 0; i < batch.Count; i++)
-                    {
-                        await ExecAsync(c, tx, "SAVEPOINT enrollment", CancellationToken.None).ConfigureAwait(false);
-                        results[i] = await ApplyAsync(c, tx, batch[i].Enrollment).ConfigureAwait(false);
-                        await ExecAsync(c, tx, results[i] == CompleteOutcome.Committed ? "RELEASE SAVEPOINT enrollment" : "ROLLBACK TO SAVEPOINT enrollment",
-                            CancellationToken.None).ConfigureAwait(false);
-                        if (results[i] != CompleteOutcome.Committed)
-                        {
-                            await ExecAsync(c, tx, "RELEASE SAVEPOINT enrollment", CancellationToken.None).ConfigureAwait(false);
-                        }
-                    }
-
-                    return results;
-                }, CancellationToken.None).ConfigureAwait(false);
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    var done = batch[i].Enrollment;
-                    if (outcomes[i] == CompleteOutcome.Committed && done.EikHash.Length == EnrolleeIdSize)
-                    {
-                        // Before the caller learns of the commit, so that its answer never runs ahead of the index.
-                        Index.Enrolled(done.EikHash, done.OpkId, done.EphemeralKey, done.MessageHash);
-                    }
-
-                    batch[i].Done.TrySetResult(outcomes[i]);
-                }
-            }
-            catch (Exception e) when (e is DbException or InvalidOperationException or TimeoutException)
-            {
-                // Nothing of this batch is committed; each caller leaves its message unacknowledged for redelivery.
-                foreach (var p in batch)
-                {
-                    p.Done.TrySetException(e);
-                }
-            }
-        }
+        return outcome;
     }
 
     private static async Task<CompleteOutcome> ApplyAsync(DbConnection c, DbTransaction tx, CompletedEnrollment done)
@@ -165,6 +106,4 @@ internal sealed partial class SqlEnrollmentStore
             "opk " + done.OpkId + " consumed", ct).ConfigureAwait(false);
         return CompleteOutcome.Committed;
     }
-
-    private sealed record PendingCommit(CompletedEnrollment Enrollment, TaskCompletionSource<CompleteOutcome> Done);
 }
