@@ -31,34 +31,33 @@ internal sealed partial class SqlEnrollmentStore
             return 0;
         }, ct);
 
+    private const string IngressStateSql =
+        "SELECT s.message_hash, s.result, " +
+        "e.id, e.eik_hash, e.eik_public, e.pet_name, e.bundle_id, e.opk_id, e.enroller_id, e.enroller_name, e.state, " +
+        "e.created_at, e.expires_at, e.enrolled_at, e.ik_b, e.revoked_at, " +
+        "o.opk_id, o.public_key, o.private_key, o.state, " +
+        "b.bundle_id, b.opk_id, b.spk_id, b.enroller_id, b.created_at, b.expires_at, b.state, b.address " +
+        "FROM (SELECT 1 AS one) x " +
+        "LEFT JOIN seen_ephemeral_keys s ON s.ek_b = @k " +
+        "LEFT JOIN (SELECT e.*, p.name AS enroller_name FROM enrollees e JOIN principals p ON p.id = e.enroller_id " +
+        "WHERE e.eik_hash = @h ORDER BY e.created_at DESC, e.id LIMIT 1) e ON 1 = 1 " +
+        "LEFT JOIN one_time_prekeys o ON o.opk_id = @o " +
+        "LEFT JOIN bundles b ON b.bundle_id = e.bundle_id";
+
     /// <summary>
     /// Everything the ingress's cheap checks need, in one round trip: the seen record of EK_B, the newest
     /// enrollee with this Hash(EIK_B) with its approving enroller, the OPK the header names, and the
-    /// enrollee's bundle (for Addr). A flood of unknown ids costs one indexed query per message.
+    /// enrollee's bundle (for Addr). Only messages the <see cref="Index"/> lets through get here; the query
+    /// stays prepared (<see cref="PreparedQuery"/>).
     /// </summary>
     public Task<IngressState> LoadIngressStateAsync(byte[] ephemeralKey, byte[] eikHash, uint opkId, CancellationToken ct) =>
-        ReadAsync(async c =>
-        {
-            var rows = await QueryAsync(c, null,
-                "SELECT s.message_hash, s.result, " +
-                "e.id, e.eik_hash, e.eik_public, e.pet_name, e.bundle_id, e.opk_id, e.enroller_id, e.enroller_name, e.state, " +
-                "e.created_at, e.expires_at, e.enrolled_at, e.ik_b, e.revoked_at, " +
-                "o.opk_id, o.public_key, o.private_key, o.state, " +
-                "b.bundle_id, b.opk_id, b.spk_id, b.enroller_id, b.created_at, b.expires_at, b.state, b.address " +
-                "FROM (SELECT 1 AS one) x " +
-                "LEFT JOIN seen_ephemeral_keys s ON s.ek_b = @k " +
-                "LEFT JOIN (SELECT e.*, p.name AS enroller_name FROM enrollees e JOIN principals p ON p.id = e.enroller_id " +
-                "WHERE e.eik_hash = @h ORDER BY e.created_at DESC, e.id LIMIT 1) e ON 1 = 1 " +
-                "LEFT JOIN one_time_prekeys o ON o.opk_id = @o " +
-                "LEFT JOIN bundles b ON b.bundle_id = e.bundle_id",
-                r => new IngressState(
-                    r.IsDBNull(0) ? null : new SeenEphemeralKey((byte[])r.GetValue(0), (byte[])r.GetValue(1)),
-                    r.IsDBNull(2) ? null : MapEnrolleeAt(r, 2),
-                    r.IsDBNull(16) ? null : new OneTimePrekeyRow((uint)ToLong(r.GetValue(16)), (byte[])r.GetValue(17), NullableBytes(r, 18), r.GetString(19)),
-                    r.IsDBNull(20) ? null : MapBundleAt(r, 20)),
-                ct, ("k", ephemeralKey), ("h", eikHash), ("o", (long)opkId)).ConfigureAwait(false);
-            return rows[0];
-        }, ct);
+        _ingressState.FirstAsync([ephemeralKey, eikHash, (long)opkId],
+            r => new IngressState(
+                r.IsDBNull(0) ? null : new SeenEphemeralKey((byte[])r.GetValue(0), (byte[])r.GetValue(1)),
+                r.IsDBNull(2) ? null : MapEnrolleeAt(r, 2),
+                r.IsDBNull(16) ? null : new OneTimePrekeyRow((uint)ToLong(r.GetValue(16)), (byte[])r.GetValue(17), NullableBytes(r, 18), r.GetString(19)),
+                r.IsDBNull(20) ? null : MapBundleAt(r, 20)),
+            ct);
 
     /// <summary>
     /// The success transaction of issue 4 item 5: consume the OPK (delete its private key), record EK_B with

@@ -13,11 +13,13 @@ internal sealed partial class SqlEnrollmentStore : IEnrollmentStore, IDisposable
 {
     private readonly SqlDialect _dialect;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly PreparedQuery _ingressState;
 
     public SqlEnrollmentStore(SqlDialect dialect, IngressIndex? index = null)
     {
         _dialect = dialect;
         Index = index ?? new IngressIndex();
+        _ingressState = new PreparedQuery(dialect, IngressStateSql, ("k", Array.Empty<byte>()), ("h", Array.Empty<byte>()), ("o", 0L));
         _committer = new Lazy<Task>(() => Task.Run(CommitLoopAsync));
     }
 
@@ -34,6 +36,7 @@ internal sealed partial class SqlEnrollmentStore : IEnrollmentStore, IDisposable
             _committer.Value.Wait(TimeSpan.FromSeconds(10));
         }
 
+        _ingressState.Dispose();
         _writeLock.Dispose();
         (_dialect as IDisposable)?.Dispose();
     }
