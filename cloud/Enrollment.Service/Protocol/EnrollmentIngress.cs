@@ -208,14 +208,48 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler
     {
         var label = Label(reason);
         _metrics.Rejected(label, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        LogRejected(_log, label, message is null ? "-" : EnrolleeId.ToText(message.EnrolleeId));
-        if (message is null || topic is null || !_mqtt.SendNotices)
+        if (_log.IsEnabled(LogLevel.Information))
+        {
+            LogRejected(_log, label, message is null ? "-" : EnrolleeId.ToText(message.EnrolleeId));
+        }
+
+        if (message is null || topic is null || !_mqtt.SendNotices || !TakeNotice())
         {
             return new IngressAnswer(null, null);
         }
 
         // docs/protocol.md section 12: before SK exists the service can only say "rejected", whatever the reason.
         return new IngressAnswer(topic, new EnrollmentNotice(message.EphemeralKey, EnrollmentStatus.Rejected, 0).Encode(), Reliable: false);
+    }
+
+    /// <summary>
+    /// Notices are unauthenticated hints sent at QoS 0, which MQTT may drop anyway (docs/protocol.md section
+    /// 12; the enrollee falls back to its own timeout). Beyond this many per second, i.e. under a flood, none
+    /// are sent: junk cannot make the service (and the broker) spend their CPU on answers, nor use it to
+    /// amplify traffic toward topics the sender picks. Real enrollees are rarely rejected, far below this.
+    /// </summary>
+    internal const int NoticesPerSecond = 200;
+
+    private readonly Lock _noticeLock = new();
+    private long _noticeSecond;
+    private int _noticesThisSecond;
+
+    private bool TakeNotice()
+    {
+        var second = Environment.TickCount64 / 1000;
+        if (Volatile.Read(ref _noticeSecond) != second)
+        {
+            lock (_noticeLock)
+            {
+                if (_noticeSecond != second)
+                {
+                    _noticesThisSecond = 0;
+                    Volatile.Write(ref _noticeSecond, second);
+                }
+            }
+        }
+
+        return Interlocked.Increment(ref _noticesThisSecond) <= NoticesPerSecond;
     }
 
     internal static string Label(RejectReason reason) => reason switch
