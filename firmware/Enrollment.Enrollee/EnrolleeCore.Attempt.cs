@@ -169,7 +169,7 @@ namespace Enrollment.Enrollee
             }
 
             // Compute once the enroller has our "computing" status (or it is not listening): the device
-            // cannot acknowledge frames for the next 10-20 s.
+            // cannot acknowledge frames for the next 6-12 s (DeviceTimings).
             if ((!_statusDirty && _link.IsIdle) || !_sessionOpen || now >= _computeNotAfter)
             {
                 _computeNotAfter = 0;

@@ -72,9 +72,17 @@ namespace Enrollment.Protocol.X3dh
             Crypto.Sha256.Hash(data, offset, count, output, outputOffset);
         }
 
-        /// <summary>HKDF-SHA256 (RFC 5869 sections 2.2 and 2.3): extract with the salt, then expand with info.</summary>
+        /// <summary>HKDF-SHA256 (RFC 5869 sections 2.2 and 2.3): extract with the salt, then expand with info.
+        /// The platform's HMAC runs underneath when one passed <see cref="CryptoPlatform.TryUseHmac"/>.</summary>
         internal static void Hkdf(byte[] salt, byte[] ikm, int ikmOffset, int ikmCount, byte[] info, byte[] output, int outputOffset, int length)
         {
+            IPlatformHmacSha256? platform = CryptoPlatform.Hmac;
+            if (platform != null)
+            {
+                PlatformHkdf.Derive(platform, salt, ikm, ikmOffset, ikmCount, info, output, outputOffset, length);
+                return;
+            }
+
             HkdfSha256 hkdf = new HkdfSha256();
             byte[] prk = new byte[HkdfSha256.HashSize];
             hkdf.Extract(salt, 0, salt.Length, ikm, ikmOffset, ikmCount, prk, 0);
@@ -85,6 +93,13 @@ namespace Enrollment.Protocol.X3dh
         /// <summary>HKDF-Expand (RFC 5869 section 2.3) with a uniformly random PRK.</summary>
         internal static void Expand(byte[] prk, byte[] info, byte[] output, int outputOffset, int length)
         {
+            IPlatformHmacSha256? platform = CryptoPlatform.Hmac;
+            if (platform != null)
+            {
+                PlatformHkdf.Expand(platform, prk, info, output, outputOffset, length);
+                return;
+            }
+
             new HkdfSha256().Expand(prk, 0, prk.Length, info, 0, info.Length, output, outputOffset, length);
         }
 
