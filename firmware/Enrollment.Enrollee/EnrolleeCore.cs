@@ -313,7 +313,11 @@ namespace Enrollment.Enrollee
 
             if (_record.State == EnrolleeState.Enrolled)
             {
-                line += " device=" + Utf8.Hex(_record.DeviceId, 0, _record.DeviceIdLength);
+                // The device id is text of the class [A-Za-z0-9_-] (docs/protocol.md section 4), so it is logged as
+                // the operator sees it in the service; bytes that are not UTF-8 text (a damaged record) stay hex.
+                line += " device=" + (Utf8.IsValid(_record.DeviceId, 0, _record.DeviceIdLength)
+                    ? Utf8.ToText(_record.DeviceId, 0, _record.DeviceIdLength)
+                    : Utf8.Hex(_record.DeviceId, 0, _record.DeviceIdLength));
             }
 
             _log.Info(line);
