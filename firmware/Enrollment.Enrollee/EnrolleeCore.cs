@@ -313,7 +313,11 @@ namespace Enrollment.Enrollee
 
             if (_record.State == EnrolleeState.Enrolled)
             {
-                line += " device=" + Enrollment.Protocol.Messages.Hex.Encode(_record.DeviceId, 0, _record.DeviceIdLength);
+                // The device id is text of the class [A-Za-z0-9_-] (docs/protocol.md section 4), so it is logged as
+                // the operator sees it in the service; bytes that are not text (a damaged record) stay hex.
+                line += " device=" + (Enrollment.Protocol.Messages.Utf8.IsValidText(_record.DeviceId, 0, _record.DeviceIdLength)
+                    ? Enrollment.Protocol.Messages.Utf8.GetString(_record.DeviceId, 0, _record.DeviceIdLength)
+                    : Enrollment.Protocol.Messages.Hex.Encode(_record.DeviceId, 0, _record.DeviceIdLength));
             }
 
             _log.Info(line);

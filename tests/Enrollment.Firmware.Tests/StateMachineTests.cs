@@ -150,7 +150,7 @@ public class StateMachineTests
         Assert.Equal(rig.Service.Messages[0], rig.Service.Messages[1]); // published again unchanged
         Assert.Single(rig.Fake.EphemeralPrivates);
         Assert.Equal("CA-DER", rig.Mqtt.LastCa);
-        Assert.Contains(rig.Log.Lines, l => l.Contains("state enrolled") && l.Contains("device=0102"));
+        Assert.Contains(rig.Log.Lines, l => l.Contains("state enrolled") && l.EndsWith(" device=dev_0102-abcXYZ9", StringComparison.Ordinal));
 
         rig.Boot(); // enrolled survives a reboot, and stays quiet
         Assert.Equal(EnrolleeState.Enrolled, rig.Device.State);

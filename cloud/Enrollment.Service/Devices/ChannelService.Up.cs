@@ -247,7 +247,10 @@ internal sealed partial class ChannelService
         return await CommitAsync(device, keys, pending.Reason, ct).ConfigureAwait(false) ? Nothing : await NotActiveAsync(device, ct).ConfigureAwait(false);
     }
 
-    /// <summary>Persists the new epoch's keys (sealed), then switches to them; old-epoch frames are stale from now on.</summary>
+    /// <summary>
+    /// Persists the new epoch's keys (sealed), then switches to them; old-epoch frames are stale from now on.
+    /// Then resends the unacknowledged commands in the new epoch (ChannelService.Resend.cs).
+    /// </summary>
     private async Task<bool> CommitAsync(DeviceChannel device, EpochKeys keys, RekeyReason reason, CancellationToken ct)
     {
         var both = new byte[64];
@@ -265,6 +268,7 @@ internal sealed partial class ChannelService
             device.SetPending(null);
             _metrics.Rekeyed();
             LogRekeyed(_log, device.DeviceId, keys.Epoch, reason.ToString());
+            await ResendUnacknowledgedAsync(device, ct).ConfigureAwait(false);
             return true;
         }
         finally

@@ -58,6 +58,9 @@ internal enum FrameRecordOutcome
 
 internal sealed record TelemetryRow(long Id, long At, uint Epoch, ulong Counter, byte[] Payload);
 
-internal sealed record CommandRow(uint CommandId, byte[] Body, long CreatedAt, long? AckedAt, int? AckStatus, byte[]? AckDetail);
+internal sealed record CommandRow(uint CommandId, byte[] Body, long CreatedAt, long? AckedAt, int? AckStatus, byte[]? AckDetail, long? ExpiredAt = null);
+
+/// <summary>The commands to send again in a new epoch (oldest first) and how many were just marked expired.</summary>
+internal sealed record CommandResend(IReadOnlyList<CommandRow> Commands, int Expired);
 
 internal sealed record IdentityHistoryRow(long Id, long At, byte[] OldKey, byte[] NewKey, byte[] Request);

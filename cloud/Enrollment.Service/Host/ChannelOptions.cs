@@ -26,6 +26,18 @@ internal sealed class ChannelOptions
     public int RekeyInitsPerMinute { get; set; } = 20;
 
     /// <summary>
+    /// Unacknowledged commands resent at each new epoch, newest first (docs/session-protocol.md section 6.2).
+    /// 8 = the command ids the reference device remembers as carried out, so a resend it already acted on is
+    /// recognised and only acknowledged again.
+    /// </summary>
+    [Range(0, 1000)]
+    public int CommandResendLimit { get; set; } = 8;
+
+    /// <summary>An unacknowledged command this old is marked expired at the next new epoch instead of being resent.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "365.00:00:00")]
+    public TimeSpan CommandMaxAge { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
     /// Time between publishing the revocation frame and removing the device's broker access, so the broker
     /// can deliver the notice before it cuts the device off. Frames are rejected from the start regardless.
     /// </summary>

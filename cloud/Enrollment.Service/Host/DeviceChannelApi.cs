@@ -99,11 +99,13 @@ internal sealed record TelemetryDto(DateTimeOffset At, uint Epoch, ulong Counter
 
 internal sealed record TelemetryResponse(IReadOnlyList<TelemetryDto> Telemetry);
 
-internal sealed record CommandDto(uint CommandId, string Body, DateTimeOffset CreatedAt, bool Acknowledged, DateTimeOffset? AcknowledgedAt, string? Status, string? Detail)
+internal sealed record CommandDto(uint CommandId, string Body, DateTimeOffset CreatedAt, bool Acknowledged, DateTimeOffset? AcknowledgedAt, string? Status, string? Detail,
+    DateTimeOffset? ExpiredAt)
 {
     public static CommandDto From(CommandRow r) => new(r.CommandId, Convert.ToBase64String(r.Body), DateTimeOffset.FromUnixTimeMilliseconds(r.CreatedAt),
         r.AckedAt is not null, r.AckedAt is { } a ? DateTimeOffset.FromUnixTimeMilliseconds(a) : null,
-        r.AckStatus switch { 0 => "done", 1 => "failed", 2 => "unsupported", _ => null }, r.AckDetail is null ? null : Convert.ToBase64String(r.AckDetail));
+        r.AckStatus switch { 0 => "done", 1 => "failed", 2 => "unsupported", _ => null }, r.AckDetail is null ? null : Convert.ToBase64String(r.AckDetail),
+        r.ExpiredAt is { } x ? DateTimeOffset.FromUnixTimeMilliseconds(x) : null);
 }
 
 internal sealed record CommandsResponse(IReadOnlyList<CommandDto> Commands);

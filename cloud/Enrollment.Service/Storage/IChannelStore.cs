@@ -28,6 +28,12 @@ internal interface IChannelStore
 
     Task<IReadOnlyList<CommandRow>> ListCommandsAsync(string deviceId, CancellationToken ct);
 
+    /// <summary>
+    /// For a new epoch (docs/session-protocol.md section 6.2): marks unacknowledged commands created before
+    /// <paramref name="createdBefore"/> expired, and returns the newest <paramref name="limit"/> still unacknowledged, oldest first.
+    /// </summary>
+    Task<CommandResend> TakeCommandsToResendAsync(string deviceId, long createdBefore, int limit, long now, CancellationToken ct);
+
     Task<IReadOnlyList<TelemetryRow>> ListTelemetryAsync(string deviceId, int limit, CancellationToken ct);
 
     Task<IReadOnlyList<IdentityHistoryRow>> ListIdentityHistoryAsync(string deviceId, CancellationToken ct);

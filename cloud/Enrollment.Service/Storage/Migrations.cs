@@ -131,6 +131,12 @@ internal static class Migrations
             ack_detail {blob} NULL,
             PRIMARY KEY (device_id, command_id));
         """,
+
+        // 3: unacknowledged commands are resent at every new epoch (docs/session-protocol.md section 6.2) until
+        // they are this old; then they are marked expired instead and never sent again.
+        """
+        ALTER TABLE device_commands ADD COLUMN expired_at BIGINT NULL;
+        """,
     ];
 
     /// <summary>Every table, for snapshots (tests assert that a rejected message changes none of them).</summary>

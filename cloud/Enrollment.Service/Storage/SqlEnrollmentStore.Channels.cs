@@ -120,9 +120,25 @@ internal sealed partial class SqlEnrollmentStore : IChannelStore
 
     public Task<IReadOnlyList<CommandRow>> ListCommandsAsync(string deviceId, CancellationToken ct) =>
         ReadAsync<IReadOnlyList<CommandRow>>(async c => await QueryAsync(c, null,
-            "SELECT command_id, body, created_at, acked_at, ack_status, ack_detail FROM device_commands WHERE device_id = @d ORDER BY command_id",
+            "SELECT command_id, body, created_at, acked_at, ack_status, ack_detail, expired_at FROM device_commands WHERE device_id = @d ORDER BY command_id",
             r => new CommandRow((uint)ToLong(r.GetValue(0)), (byte[])r.GetValue(1), ToLong(r.GetValue(2)), NullableLong(r, 3),
-                r.IsDBNull(4) ? null : (int)ToLong(r.GetValue(4)), NullableBytes(r, 5)), ct, ("d", deviceId)).ConfigureAwait(false), ct);
+                r.IsDBNull(4) ? null : (int)ToLong(r.GetValue(4)), NullableBytes(r, 5), NullableLong(r, 6)), ct, ("d", deviceId)).ConfigureAwait(false), ct);
+
+    public Task<CommandResend> TakeCommandsToResendAsync(string deviceId, long createdBefore, int limit, long now, CancellationToken ct) =>
+        WriteAsync(async (c, tx) =>
+        {
+            // Too old to act on now: marked expired (shown by the API), never sent again.
+            var expired = await ExecAsync(c, tx,
+                "UPDATE device_commands SET expired_at = @n WHERE device_id = @d AND acked_at IS NULL AND expired_at IS NULL AND created_at < @b", ct,
+                ("n", now), ("d", deviceId), ("b", createdBefore)).ConfigureAwait(false);
+            var newest = await QueryAsync(c, tx,
+                "SELECT command_id, body, created_at FROM device_commands WHERE device_id = @d AND acked_at IS NULL AND expired_at IS NULL " +
+                "ORDER BY command_id DESC LIMIT @k",
+                r => new CommandRow((uint)ToLong(r.GetValue(0)), (byte[])r.GetValue(1), ToLong(r.GetValue(2)), null, null, null),
+                ct, ("d", deviceId), ("k", (long)limit)).ConfigureAwait(false);
+            newest.Reverse(); // sent in the order the operator gave them
+            return new CommandResend(newest, expired);
+        }, ct);
 
     public Task<IReadOnlyList<TelemetryRow>> ListTelemetryAsync(string deviceId, int limit, CancellationToken ct) =>
         ReadAsync<IReadOnlyList<TelemetryRow>>(async c => await QueryAsync(c, null,

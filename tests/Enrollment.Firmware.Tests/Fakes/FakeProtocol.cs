@@ -136,7 +136,7 @@ internal sealed class FakeService : IServiceHandler
     public int EphemeralReuses { get; private set; }
     public int Redeliveries { get; private set; }
     public bool Silent { get; set; }
-    public byte[] DeviceId { get; } = Enumerable.Range(1, 16).Select(i => (byte)i).ToArray();
+    public byte[] DeviceId { get; } = "dev_0102-abcXYZ9"u8.ToArray(); // of the class [A-Za-z0-9_-] (docs/protocol.md section 4)
     public byte[] Session { get; } = Enumerable.Range(100, 64).Select(i => (byte)i).ToArray();
 
     public void Handle(FakeBroker broker, byte[] message)
