@@ -67,11 +67,11 @@ internal sealed class BrokerWatch : IAsyncDisposable
         return watch;
     }
 
-    /// <summary>The first message (seen or to come) on a topic that satisfies the test; fails after the bound with the context.</summary>
-    public async Task<byte[]> WaitForAsync(Func<string, byte[], bool> match, TimeSpan within, string what, Func<string> context)
+    /// <summary>The first message (seen from index <paramref name="from"/> on, or to come) that satisfies the test; fails after the bound with the context.</summary>
+    public async Task<byte[]> WaitForAsync(Func<string, byte[], bool> match, TimeSpan within, string what, Func<string> context, int from = 0)
     {
         var until = DateTime.UtcNow + within;
-        int looked = 0;
+        int looked = from;
         while (true)
         {
             var seen = Seen;

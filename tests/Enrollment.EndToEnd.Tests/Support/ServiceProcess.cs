@@ -180,8 +180,10 @@ internal sealed class ServiceProcess : IDisposable
             ["Enrollment__DataDirectory"] = dataDirectory,
             ["Enrollment__Http__Address"] = "127.0.0.1",
             ["Enrollment__Http__Port"] = http.ToString(CultureInfo.InvariantCulture),
-            // Enough free one-time prekeys that no refill runs while a test compares storage snapshots.
-            ["Enrollment__Keys__OneTimePrekeyPool"] = "40",
+            // No background upkeep while a test compares storage snapshots: the default pool of 200 OPKs is
+            // refilled only below 100 (a run uses a few dozen), and the timed maintenance round (expiry, rotation)
+            // runs at start only. Expiry is still enforced by the ingress check itself (docs/protocol.md 11).
+            ["Enrollment__Keys__MaintenanceInterval"] = "01:00:00",
             // The device side runs with the simulator's short timings; MQTT client ids must be unique per service.
             ["Enrollment__Mqtt__ClientId"] = "e2e-service-" + Base64Url(RandomNumberGenerator.GetBytes(6)),
         };
