@@ -119,6 +119,16 @@ internal sealed class ChildProcess : IDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>
+    /// SIGSTOP: the process stops where it is, its sockets stay open and the kernel keeps receiving for it. A
+    /// test uses this to hold a process at a chosen point (e.g. a message delivered to it but not yet read),
+    /// which no sleep can do reliably.
+    /// </summary>
+    public void Freeze() => Signal(SigStop);
+
+    /// <summary>SIGCONT: a frozen process runs on from where it stopped.</summary>
+    public void Thaw() => Signal(SigCont);
+
     /// <summary>SIGKILL: the process gets no chance to tidy up (a crash or a power cut, not a shutdown).</summary>
     public void Kill()
     {
@@ -144,6 +154,21 @@ internal sealed class ChildProcess : IDisposable
     {
         Kill();
         _process.Dispose();
+    }
+
+    // Linux signal numbers (signal(7), x86-64 and arm64).
+    private const int SigCont = 18;
+    private const int SigStop = 19;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int NativeKill(int pid, int signal);
+
+    private void Signal(int signal)
+    {
+        if (NativeKill(_process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException("kill(" + _process.Id + ", " + signal + ") failed: errno " + System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
+        }
     }
 
     private void Append(string? line)

@@ -75,6 +75,9 @@ internal sealed class Mosquitto : IDisposable
         }
     }
 
+    /// <inheritdoc cref="ChildProcess.Freeze"/>
+    public void Freeze() => (_process ?? throw new InvalidOperationException("mosquitto is not running")).Freeze();
+
     /// <summary>Starts the broker again on the same port, certificate and configuration.</summary>
     public Task RestartAsync()
     {

@@ -94,6 +94,12 @@ internal sealed class ServiceProcess : IDisposable
         }
     }
 
+    /// <inheritdoc cref="ChildProcess.Freeze"/>
+    public void Freeze() => Running.Freeze();
+
+    /// <inheritdoc cref="ChildProcess.Thaw"/>
+    public void Thaw() => Running.Thaw();
+
     /// <summary>Starts it again on the same data directory, ports and configuration; returns once ready.</summary>
     public async Task StartAgainAsync()
     {
@@ -103,11 +109,13 @@ internal sealed class ServiceProcess : IDisposable
 
     /// <summary>Completes when the service logs a matching line (bounded; the failure carries the log).</summary>
     public Task WaitForLogAsync(Func<string, bool> match, TimeSpan within, string what, Func<string>? context = null) =>
-        (_process ?? throw new InvalidOperationException("the service is not running")).WaitForLineAsync(match, within, what, context);
+        Running.WaitForLineAsync(match, within, what, context);
 
     public int CountLog(string text) => Output.Split('\n').Count(l => l.Contains(text, StringComparison.Ordinal));
 
     public void Dispose() => Kill();
+
+    private ChildProcess Running => _process ?? throw new InvalidOperationException("the service is not running");
 
     private static async Task<ServiceProcess> StartAsync(ServiceProcess service)
     {

@@ -136,4 +136,19 @@ internal static class DeviceRigWait
             tick.Wait(20);
         }
     }
+
+    /// <summary>The same, without holding a thread (the tool's child process and the broker client run meanwhile).</summary>
+    public static async Task UntilAsync(Func<bool> condition, TimeSpan within, string what, Func<string> context)
+    {
+        var until = DateTime.UtcNow + within;
+        while (!condition())
+        {
+            if (DateTime.UtcNow >= until)
+            {
+                throw new TimeoutException("timed out after " + within.TotalSeconds + " s waiting for " + what + "\n" + context());
+            }
+
+            await Task.Delay(20);
+        }
+    }
 }
