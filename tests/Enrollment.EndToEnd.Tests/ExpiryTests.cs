@@ -57,6 +57,7 @@ public sealed class ExpiryTests(ITestOutputHelper output)
         Assert.Equal("pending", after.Device.State);
         Assert.Null(after.IdentityKey);
         Assert.Equal(["enrollee.pending"], after.Audit);
+        world.AssertNoErrorsLogged();
         output.WriteLine(world.Devices.Log.Text);
     }
 }

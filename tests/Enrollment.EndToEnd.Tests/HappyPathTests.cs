@@ -28,6 +28,7 @@ public sealed class HappyPathOnMosquittoTests(MosquittoWorld fixture, ITestOutpu
         // The device reached the service only through Mosquitto's TLS listener (its only listener), as itself.
         Assert.Contains(" as " + view.DeviceId + " (p5", world.Mosquitto!.Output, StringComparison.Ordinal);
         Assert.Contains("(TLS), MQTT 5", world.Devices.Log.Text, StringComparison.Ordinal);
+        world.AssertNoErrorsLogged();
     }
 
     [Fact]
@@ -44,6 +45,7 @@ public sealed class HappyPathOnMosquittoTests(MosquittoWorld fixture, ITestOutpu
         // Mosquitto logs the protocol level each client connected with: p2 is MQTT 3.1.1 (p5 would be MQTT 5).
         Assert.Contains(" as " + view.DeviceId + " (p2", world.Mosquitto!.Output, StringComparison.Ordinal);
         Assert.DoesNotContain(" as " + view.DeviceId + " (p5", world.Mosquitto.Output, StringComparison.Ordinal);
+        world.AssertNoErrorsLogged();
     }
 }
 
@@ -61,5 +63,6 @@ public sealed class HappyPathOnEmbeddedBrokerTests(EmbeddedWorld fixture, ITestO
 
         await world.AssertEnrolledOnceAsync(device, run, "hallway", opksUsed);
         Assert.Contains("mqtt: connected to 127.0.0.1:" + world.Service.BrokerPort + ", MQTT 5", world.Devices.Log.Text, StringComparison.Ordinal);
+        world.AssertNoErrorsLogged();
     }
 }

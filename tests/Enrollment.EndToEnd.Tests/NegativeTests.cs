@@ -42,6 +42,7 @@ public sealed class NegativeTests(MosquittoWorld fixture, ITestOutputHelper outp
         Assert.Equal(before, world.Storage.Snapshot());
         Assert.Null(await world.Operator.FindByEnrolleeIdAsync(id));
         Assert.Contains(": rejected-notice", world.Devices.Log.Text, StringComparison.Ordinal);
+        world.AssertNoErrorsLogged();
     }
 
     [Fact]
@@ -85,6 +86,7 @@ public sealed class NegativeTests(MosquittoWorld fixture, ITestOutputHelper outp
         Assert.Equal(new EnrollmentCounts(1, 1, 1, 1, opksUsed + 1), world.Storage.Counts(view.Id));
         Assert.Equal(1, world.Service.CountLog("(device " + id + ")"));
         Assert.Equal(EnrolleeState.Enrolled, device.State);
+        world.AssertNoErrorsLogged();
         output.WriteLine("captured " + captured.Length + " bytes; replay answered with the stored " + accepted.Length + "-byte result; altered copy rejected");
     }
 

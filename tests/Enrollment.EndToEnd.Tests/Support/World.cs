@@ -63,7 +63,7 @@ internal sealed class World : IAsyncDisposable
         + "\n--- devices:\n" + Tail(Devices.Log.Text);
 
     /// <summary><c>enroll provision --json --wait</c> for one device, as a child process.</summary>
-    public Task<ProvisionRun> ProvisionAsync(SimulatedDevice device, string petName, int timeoutSeconds = 60) =>
+    public Task<ProvisionRun> ProvisionAsync(SimulatedDevice device, string petName, int timeoutSeconds = 90) =>
         EnrollCli.ProvisionAsync(Service, Path.Combine(Root, "tool-home"), device.PortPath, petName, timeoutSeconds, Context);
 
     /// <summary>
@@ -98,6 +98,16 @@ internal sealed class World : IAsyncDisposable
     }
 
     public long OpksUsed() => Storage.Counts("").OpksUsedInAll;
+
+    /// <summary>
+    /// No error or critical line in the service's log (the console logger's "fail:" and "crit:" prefixes):
+    /// a path that works, or a rejection, must not look like a failure to an operator.
+    /// </summary>
+    public void AssertNoErrorsLogged()
+    {
+        var bad = Service.Output.Split('\n').Where(l => l.StartsWith("fail:", StringComparison.Ordinal) || l.StartsWith("crit:", StringComparison.Ordinal)).ToList();
+        Assert.True(bad.Count == 0, "the service logged errors:\n" + string.Join('\n', bad) + "\n" + Context());
+    }
 
     public async ValueTask DisposeAsync()
     {
