@@ -36,7 +36,7 @@ public sealed class LateResultTests(ITestOutputHelper output)
         var provision = world.ProvisionAsync(device, "late-result");
 
         // Attempt 1 waits at the broker for the dead service; the device gives up on it and publishes attempt 2.
-        await DeviceRigWait.UntilAsync(() => world.Devices.Log.Text.Contains("enrolling: attempt 2,", StringComparison.Ordinal)
+        await DeviceRigWait.UntilAsync(() => world.Devices.Log.Text.Contains("enrolling: attempt 2", StringComparison.Ordinal)
             && device.State == EnrolleeState.Enrolling && device.Code == StatusCode.AwaitingResult, TimeSpan.FromSeconds(60), "attempt 2", world.Context);
         await service.StartAgainAsync();
 
