@@ -12,7 +12,9 @@ internal sealed class Mosquitto : IDisposable
 {
     public const string Binary = "/usr/sbin/mosquitto";
     private readonly string _conf;
-    private readonly List<string> _pastOutput = [];
+    // Earlier incarnations' output; killed from a device's thread while a test thread may read it.
+    private readonly Lock _gate = new();
+    private readonly System.Text.StringBuilder _pastOutput = new();
     private ChildProcess? _process;
 
     private Mosquitto(string directory, TestPki pki, int port, string conf)
@@ -30,7 +32,16 @@ internal sealed class Mosquitto : IDisposable
     public int Port { get; }
 
     /// <summary>Everything every incarnation printed (its log: connections with their protocol level, errors).</summary>
-    public string Output => string.Concat(_pastOutput) + (_process?.Output ?? "");
+    public string Output
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pastOutput + (_process?.Output ?? "");
+            }
+        }
+    }
 
     public static async Task<Mosquitto> StartAsync(string directory)
     {
@@ -66,17 +77,17 @@ internal sealed class Mosquitto : IDisposable
     /// <summary>SIGKILL: sessions, subscriptions and in-flight messages are lost, as in a crash.</summary>
     public void Kill()
     {
-        if (_process != null)
+        lock (_gate)
         {
-            _process.Kill();
-            _pastOutput.Add(_process.Output + "--- mosquitto killed\n");
-            _process.Dispose();
-            _process = null;
+            if (_process != null)
+            {
+                _process.Kill();
+                _pastOutput.Append(_process.Output).Append("--- mosquitto killed\n");
+                _process.Dispose();
+                _process = null;
+            }
         }
     }
-
-    /// <inheritdoc cref="ChildProcess.Freeze"/>
-    public void Freeze() => (_process ?? throw new InvalidOperationException("mosquitto is not running")).Freeze();
 
     /// <summary>Starts the broker again on the same port, certificate and configuration.</summary>
     public Task RestartAsync()

@@ -12,7 +12,9 @@ namespace Enrollment.EndToEnd.Tests.Support;
 internal sealed class ServiceProcess : IDisposable
 {
     private readonly Dictionary<string, string> _env;
-    private readonly List<string> _pastOutput = [];
+    // Earlier incarnations' output; killed from a device's thread while a test thread may read it.
+    private readonly Lock _gate = new();
+    private readonly System.Text.StringBuilder _pastOutput = new();
     private ChildProcess? _process;
 
     private ServiceProcess(string dataDirectory, int httpPort, int brokerPort, bool embedded, Dictionary<string, string> env)
@@ -47,7 +49,16 @@ internal sealed class ServiceProcess : IDisposable
 
     public string EnrollmentTopic => _env.GetValueOrDefault("Enrollment__Mqtt__EnrollmentTopic", "enroll/v1/request");
 
-    public string Output => string.Concat(_pastOutput) + (_process?.Output ?? "");
+    public string Output
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pastOutput + (_process?.Output ?? "");
+            }
+        }
+    }
 
     public static string DllPath()
     {
@@ -85,12 +96,15 @@ internal sealed class ServiceProcess : IDisposable
     /// <summary>SIGKILL: no graceful shutdown, as a crash or a power cut.</summary>
     public void Kill()
     {
-        if (_process != null)
+        lock (_gate)
         {
-            _process.Kill();
-            _pastOutput.Add(_process.Output + "--- service killed\n");
-            _process.Dispose();
-            _process = null;
+            if (_process != null)
+            {
+                _process.Kill();
+                _pastOutput.Append(_process.Output).Append("--- service killed\n");
+                _process.Dispose();
+                _process = null;
+            }
         }
     }
 
