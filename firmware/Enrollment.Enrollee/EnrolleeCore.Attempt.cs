@@ -9,21 +9,26 @@ namespace Enrollment.Enrollee
     /// The service side of the state machine: network, attempts, results, retries and back-off.
     /// </summary>
     /// <remarks>
-    /// Ephemeral keys. Each attempt draws a new EK_B (and a new IK_B) from the entropy port, builds the
-    /// message, and persists the attempt (its number and the EK_B-derived state needed to read the result)
-    /// BEFORE publishing. EK_B's private key is zeroed right after the message is built and never reaches
+    /// Ephemeral keys. The first attempt with a bundle draws EK_B (and IK_B) from the entropy port, builds the
+    /// message, and persists the attempt (its publication count and the EK_B-derived state needed to read the
+    /// result) BEFORE publishing. Every retry (timeout, busy, lost session, reboot) publishes those same bytes
+    /// again: a device that made a second message could miss a late acceptance of the first and be left
+    /// half-enrolled (the service enrolled, the device waiting for another answer). EK_B's private key is zeroed right after the message is built and never reaches
     /// flash, so no code path, before or after a reboot, can use it a second time. That matters because the
     /// AEAD nonce is taken from EK_B (docs/protocol.md): a second message under the same EK_B with any other
     /// plaintext (another IK_B, another signature) would repeat a ChaCha20-Poly1305 key and nonce, which
     /// reveals the XOR of the plaintexts and the Poly1305 key (RFC 8439 section 4). After a power loss in
-    /// the enrolling state the device may still read the result of the persisted attempt (reading
-    /// encrypts nothing); if none comes, the next attempt makes a NEW EK_B. Key generation waits for
-    /// <see cref="IEntropy.IsTrulyRandom"/>, so the new key cannot be a replay of the RNG's boot state.
+    /// the enrolling state the device republishes the persisted message and reads its result (reading
+    /// encrypts nothing). Key generation waits for <see cref="IEntropy.IsTrulyRandom"/>, so the key cannot be
+    /// a replay of the RNG's boot state.
     /// </remarks>
     public sealed partial class EnrolleeCore : IMqttReceiver
     {
         /// <summary>Largest answer accepted from the broker: a sealed result is 67..652 bytes (docs/protocol.md 12).</summary>
         public const int MaxResultSize = 652;
+
+        /// <summary>Largest message accepted from the broker at all: a channel frame (docs/session-protocol.md section 2).</summary>
+        public const int MaxInboxMessage = Enrollment.Protocol.Session.SessionConstants.MaxFrameSize;
 
         private readonly BundleInfo _bundleInfo = new BundleInfo();
         private bool _bundleInfoValid;
@@ -45,7 +50,7 @@ namespace Enrollment.Enrollee
         private readonly string?[] _inboxTopic = new string?[InboxSlots];
         private int _inboxHead;
         private int _inboxQueued;
-        private readonly byte[] _work = new byte[MaxResultSize];
+        private readonly byte[] _work = new byte[MaxInboxMessage];
 
         private bool _awaiting;
         private bool _republish;
@@ -60,7 +65,7 @@ namespace Enrollment.Enrollee
         {
             lock (_inboxLock)
             {
-                if (count < 0 || count > MaxResultSize || payload == null)
+                if (count < 0 || count > MaxInboxMessage || payload == null)
                 {
                     return;
                 }
@@ -85,7 +90,7 @@ namespace Enrollment.Enrollee
             byte[][] slots = new byte[InboxSlots][];
             for (int i = 0; i < InboxSlots; i++)
             {
-                slots[i] = new byte[MaxResultSize];
+                slots[i] = new byte[MaxInboxMessage];
             }
 
             return slots;
@@ -148,6 +153,12 @@ namespace Enrollment.Enrollee
 
             if (now < _nextAttemptAt)
             {
+                return;
+            }
+
+            if (_record.MessageLength > 0)
+            {
+                RepublishAttempt();
                 return;
             }
 
@@ -310,7 +321,48 @@ namespace Enrollment.Enrollee
             }
             else
             {
-                // The session dropped: this attempt cannot be answered; back off and make a new one.
+                // The session dropped: back off, then publish the same message again.
+                _log.Warn("enrolling: publish failed");
+                _subscribed = false;
+                _resultDeadline = _clock.NowMilliseconds;
+            }
+        }
+
+        /// <summary>
+        /// A retry of a persisted message: the same bytes again. One bundle gets one message (one EK_B) for its
+        /// whole life on the device, so whichever publication the service accepts, possibly long after the
+        /// device stopped waiting for it, answers the message the device holds the attempt state of; the
+        /// service answers a message it already accepted from its stored result (docs/protocol.md sections 10
+        /// step 9 and 11). Identical bytes are a redelivery, not a new encryption: no key or nonce is used twice.
+        /// </summary>
+        private void RepublishAttempt()
+        {
+            if (_record.Attempt >= _options.MaxAttempts)
+            {
+                GiveUp(StatusCode.NoResult);
+                return;
+            }
+
+            // Count the publication before it leaves, so that a reboot loop cannot publish without bound.
+            _record.Attempt++;
+            _record.Code = StatusCode.AwaitingResult;
+            if (!Save())
+            {
+                _nextAttemptAt = _clock.NowMilliseconds + _options.NetworkRetryMilliseconds;
+                return;
+            }
+
+            _awaiting = true;
+            _republish = false;
+            _statusWaitSeconds = 0;
+            _log.Info("enrolling: publication " + _record.Attempt.ToString() + " of the same message (unchanged)");
+            if (_ports.Mqtt.Publish(_bundleInfo.RequestTopic, _record.Message, 0, _record.MessageLength))
+            {
+                _resultDeadline = _clock.NowMilliseconds + _options.ResultTimeoutMilliseconds;
+                SetCode(StatusCode.AwaitingResult);
+            }
+            else
+            {
                 _log.Warn("enrolling: publish failed");
                 _subscribed = false;
                 _resultDeadline = _clock.NowMilliseconds;
@@ -358,7 +410,13 @@ namespace Enrollment.Enrollee
 
         private void ProcessAnswer(string? topic, int count)
         {
-            if (_record.State != EnrolleeState.Enrolling || _record.AttemptStateLength == 0
+            if (_record.State == EnrolleeState.Enrolled)
+            {
+                OnChannelMessage(topic, count);
+                return;
+            }
+
+            if (_record.State != EnrolleeState.Enrolling || count > MaxResultSize || _record.AttemptStateLength == 0
                 || topic != _bundleInfo.ResultTopic)
             {
                 return;
@@ -401,6 +459,11 @@ namespace Enrollment.Enrollee
                     {
                         _awaiting = false;
                         LogState();
+
+                        // The enrollment's broker session ends; the channel connects as the device id.
+                        _ports.Mqtt.Disconnect();
+                        _subscribed = false;
+                        EnterChannel(false);
                     }
 
                     break;
@@ -414,7 +477,7 @@ namespace Enrollment.Enrollee
 
                     long delay = Backoff(_record.Attempt);
                     ScheduleRetry(now, asked > delay ? asked : delay);
-                    _log.Info("enrolling: the service is busy; next attempt in " + _statusWaitSeconds.ToString() + " s");
+                    _log.Info("enrolling: the service is busy; publishing again in " + _statusWaitSeconds.ToString() + " s");
                     break;
                 case EnrollmentResult.Expired:
                     GiveUp(StatusCode.RejectedExpired);
@@ -436,13 +499,13 @@ namespace Enrollment.Enrollee
         {
             if (_result.Outcome == EnrollmentResult.Busy)
             {
-                // The service shed load before reading the message: retry later with a new EK_B. A forged
-                // busy can delay the device by at most the capped retry-after.
+                // The service shed load before reading the message: publish it again later. A forged busy
+                // can delay the device by at most the capped retry-after.
                 _awaiting = false;
                 long asked = (long)_result.RetryAfterSeconds * 1000;
                 long delay = Backoff(_record.Attempt);
                 ScheduleRetry(now, asked > delay ? asked : delay);
-                _log.Info("enrolling: busy notice; next attempt in " + _statusWaitSeconds.ToString() + " s");
+                _log.Info("enrolling: busy notice; publishing again in " + _statusWaitSeconds.ToString() + " s");
                 return;
             }
 

@@ -65,6 +65,8 @@ namespace Enrollment.Enrollee
             _link = new EnrollerLink(ports.Serial, ports.Clock, this, options.Link);
             _firmwareVersion = Ascii(options.FirmwareVersion);
             _message = new byte[protocol.MaxMessageSize];
+            _channelFile = new Channel.ChannelRecordFile(ports.Storage, ports.Log);
+            _flashCounters = new Channel.FlashCounterStore(_channelFile);
             ports.Mqtt.SetReceiver(this);
         }
 
@@ -116,7 +118,17 @@ namespace Enrollment.Enrollee
             }
 
             OnBootResume();
+            if (_record.State == EnrolleeState.Revoked)
+            {
+                _channelFile.Delete(); // left by a power loss during Revoke: IK_B' must not outlive the identity
+            }
+
             LogState();
+            if (_record.State == EnrolleeState.Enrolled)
+            {
+                EnterChannel(true);
+            }
+
             if (_record.State != EnrolleeState.Fresh)
             {
                 Announce();
@@ -142,6 +154,9 @@ namespace Enrollment.Enrollee
                 case EnrolleeState.Enrolling:
                     StepEnrollment();
                     break;
+                case EnrolleeState.Enrolled:
+                    StepChannel();
+                    break;
                 default:
                     break;
             }
@@ -157,6 +172,11 @@ namespace Enrollment.Enrollee
         public void FactoryReset()
         {
             _log.Warn("factory reset: erasing keys and settings");
+
+            // The channel record first: a power loss in between leaves the device record, whose boot would
+            // otherwise meet a channel record of an identity that no longer exists.
+            _channelFile.Delete();
+            ClearChannel();
             _ports.Storage.Delete(DeviceRecord.FileName);
             _record.Clear();
             _result.Clear();
@@ -168,7 +188,11 @@ namespace Enrollment.Enrollee
             LogState();
         }
 
-        /// <summary>The service revoked this device (the secure channel reports it): keep only EIK_B.</summary>
+        /// <summary>
+        /// The service revoked this device (a revocation frame, docs/session-protocol.md section 9): erase IK_B,
+        /// IK_B', the session keys and the broker credentials (all in the session field), stop publishing, and
+        /// keep only EIK_B and the device id; only a factory reset through an enroller leaves this state.
+        /// </summary>
         public void Revoke()
         {
             if (_record.State != EnrolleeState.Enrolled)
@@ -176,11 +200,18 @@ namespace Enrollment.Enrollee
                 return;
             }
 
+            ClearChannel();
             _record.State = EnrolleeState.Revoked;
             _record.Code = StatusCode.Revoked;
             System.Array.Clear(_record.Session, 0, _record.Session.Length);
             _record.SessionLength = 0;
+            System.Array.Clear(_record.IkPrivate, 0, _record.IkPrivate.Length);
+            System.Array.Clear(_record.IkPublic, 0, _record.IkPublic.Length);
             Save();
+
+            // After the record: a power loss in between leaves a revoked record and an orphan channel record,
+            // which the next boot deletes.
+            _channelFile.Delete();
             _ports.Mqtt.Disconnect();
             LogState();
         }

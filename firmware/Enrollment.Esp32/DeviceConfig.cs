@@ -31,5 +31,8 @@ namespace Enrollment.Esp32
         public const string PinnedCaFile = "I:\\broker-ca.der";
 
         public const string FirmwareVersion = "0.1.0";
+
+        /// <summary>Once enrolled, the sample application sends a telemetry reading this often.</summary>
+        public const int TelemetryIntervalMilliseconds = 60000;
     }
 }

@@ -35,6 +35,8 @@ namespace Enrollment.Esp32
             options.FirmwareVersion = DeviceConfig.FirmwareVersion;
             EnrolleeCore core = new EnrolleeCore(
                 new EnrolleePorts(serial, mqtt, storage, clock, entropy, wifi, log), new ProtocolAdapter(), options);
+            DeviceApplication app = new DeviceApplication(core, log);
+            core.SetCommandHandler(app);
             core.Boot();
             if (resetRequested)
             {
@@ -48,6 +50,7 @@ namespace Enrollment.Esp32
                 try
                 {
                     core.Step();
+                    app.Step(clock.NowMilliseconds);
                 }
                 catch (Exception e)
                 {
@@ -57,7 +60,7 @@ namespace Enrollment.Esp32
                     clock.Sleep(1000);
                 }
 
-                led.Show(core.State, core.Code, clock.NowMilliseconds);
+                led.Show(core.State, core.Code, clock.NowMilliseconds, core.ChannelReady);
                 Thread.Sleep(DeviceTimings.PollIntervalMilliseconds);
             }
         }
@@ -76,7 +79,7 @@ namespace Enrollment.Esp32
                         return false;
                     }
 
-                    led.Show(EnrolleeState.Fresh, StatusCode.None, waited);
+                    led.Show(EnrolleeState.Fresh, StatusCode.None, waited, false);
                     Thread.Sleep(50);
                 }
 

@@ -6,7 +6,8 @@ namespace Enrollment.Esp32
     /// <summary>
     /// One LED tells the state at a glance (docs/hardware.md has the table):
     /// fresh: fast flicker (10 Hz); identity-ready: slow blink (1 s); bundle-received/enrolling: double blink;
-    /// enrolled: steady on; revoked: off with a short flash every 2 s; a final failure: three quick blinks
+    /// enrolled: steady on once the secure channel is up (a short dark blink every 2 s while it connects or
+    /// rekeys); revoked: off with a short flash every 2 s; a final failure: three quick blinks
     /// every 2 s (the enroller's Status says which).
     /// </summary>
     internal sealed class StatusLed
@@ -24,7 +25,7 @@ namespace Enrollment.Esp32
         }
 
         /// <summary>Updates the LED for the current state; called from the main loop (every 20 ms).</summary>
-        public void Show(byte state, byte code, long nowMilliseconds)
+        public void Show(byte state, byte code, long nowMilliseconds, bool channelReady)
         {
             if (_pin == null)
             {
@@ -53,7 +54,7 @@ namespace Enrollment.Esp32
                         on = t < 100 || (t >= 200 && t < 300);
                         break;
                     case EnrolleeState.Enrolled:
-                        on = true;
+                        on = channelReady || (nowMilliseconds % 2000) >= 100;
                         break;
                     default:
                         on = (nowMilliseconds % 2000) < 50;

@@ -1,3 +1,4 @@
+using Enrollment.Enrollee.Ports;
 using Enrollment.Enrollee.State;
 using Enrollment.Firmware.Tests.Fakes;
 
@@ -38,6 +39,67 @@ public class AllocationTests
 
         long bytes = StepAllocations(rig, 10_000);
         Console.WriteLine($"steady state (enrolled): {bytes} bytes allocated over 10000 loop iterations");
+        Assert.Equal(0, bytes);
+    }
+
+    /// <summary>Acknowledges every command as done, without allocating.</summary>
+    private sealed class QuietHandler : ICommandHandler
+    {
+        public int Calls;
+
+        public byte Handle(uint commandId, byte[] body, int bodyOffset, int bodyLength, byte[] detail, out int detailLength)
+        {
+            Calls++;
+            detailLength = 0;
+            return CommandStatus.Done;
+        }
+    }
+
+    [Fact]
+    public void The_secure_channel_steady_state_allocates_nothing_per_telemetry_and_command()
+    {
+        var f = ChannelFixture.Enrolled();
+        f.RebootAndRekey(); // the usual steady state: an epoch from a rekey, counters in RAM
+        var handler = new QuietHandler();
+        f.Device.SetCommandHandler(handler);
+        IMqttReceiver inbox = f.Device;
+        var mqtt = f.Rig.Mqtt;
+        mqtt.Capture = true; // the device's publications land in one buffer; the test hands them to the peer
+        byte[] reading = new byte[64];
+        byte[] body = new byte[16];
+        const int warmUp = 100;
+        const int iterations = 10_000;
+        long bytes = 0;
+
+        for (int i = 0; i < warmUp + iterations; i++)
+        {
+            reading[0] = (byte)i;
+            byte[] command = f.Peer.SealCommand((uint)i + 1000, body); // the service's work: not measured
+
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            bool sent = f.Device.SendTelemetry(reading, 0, reading.Length);
+            long after = GC.GetAllocatedBytesForCurrentThread();
+            Assert.True(sent);
+            f.Rig.Broker.Publish(f.Peer.UpTopic, mqtt.Captured.AsSpan(0, mqtt.CapturedLength).ToArray());
+
+            long before2 = GC.GetAllocatedBytesForCurrentThread();
+            inbox.OnMessage(f.Peer.DownTopic, command, 0, command.Length); // the MQTT client's thread in real life
+            f.Device.Step();                                              // opens, runs the handler, sends the ack
+            long after2 = GC.GetAllocatedBytesForCurrentThread();
+            f.Rig.Broker.Publish(f.Peer.UpTopic, mqtt.Captured.AsSpan(0, mqtt.CapturedLength).ToArray());
+            f.Rig.Clock.Advance(20);
+            if (i >= warmUp)
+            {
+                bytes += (after - before) + (after2 - before2);
+            }
+        }
+
+        Console.WriteLine($"secure channel steady state: {bytes} bytes allocated over {iterations} iterations " +
+            "(one 64-byte telemetry frame up, one command down, its acknowledgement up)");
+        Assert.Equal(warmUp + iterations, handler.Calls);
+        Assert.Equal(warmUp + iterations, f.Peer.Telemetry.Count(t => t.Epoch == f.Device.Epoch));
+        Assert.Equal(warmUp + iterations, f.Peer.Acks.Count);
+        Assert.Empty(f.Peer.Drops);
         Assert.Equal(0, bytes);
     }
 

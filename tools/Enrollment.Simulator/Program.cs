@@ -5,15 +5,57 @@ namespace Enrollment.Simulator;
 
 /// <summary>
 /// <c>dotnet run --project tools/Enrollment.Simulator -- [--count N] [--state-dir DIR] [--baud RATE]
-/// [--mqtt-version 3.1.1|5] [--pet-name NAME]</c>: runs N simulated enrollees, each on its own
-/// pseudo-terminal with its own state directory (DIR/NAME-i). One line per device on standard output,
-/// <c>NAME-i /dev/pts/N</c>, names the port to give the enroller; the devices' logs go to standard error.
-/// Ctrl+C stops them; their state stays on disk, so the next run resumes where they were.
+/// [--mqtt-version 3.1.1|5] [--pet-name NAME] [--telemetry-interval SECONDS]</c>: runs N simulated enrollees,
+/// each on its own pseudo-terminal with its own state directory (DIR/NAME-i). One line per device on standard
+/// output, <c>NAME-i /dev/pts/N</c>, names the port to give the enroller; the devices' logs go to standard
+/// error. Once enrolled, each device sends a telemetry reading every interval (default 10 s; 0 = only on
+/// request) over the secure channel and prints the commands it receives. Lines on standard input act on
+/// every device (or on one: <c>reboot NAME-2</c>): <c>telemetry</c> sends a reading now, <c>reboot</c>
+/// power-cycles (the boot rekey follows), <c>rotate</c> rotates the identity key, <c>rekey</c> rekeys.
+/// Ctrl+C (or the end of standard input, when it is a terminal) stops them; their state stays on disk, so the
+/// next run resumes where they were.
 /// </summary>
 internal static class Program
 {
+    /// <summary>One action per line of standard input, on every device or on the one named.</summary>
+    internal static void ReadCommands(TextReader input, IReadOnlyList<SimulatedDevice> devices)
+    {
+        string? line;
+        while ((line = input.ReadLine()) != null)
+        {
+            string[] words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (words.Length == 0)
+            {
+                continue;
+            }
+
+            Action<SimulatedDevice>? act = words[0] switch
+            {
+                "telemetry" or "t" => d => d.SendTelemetryNow(),
+                "reboot" => d => d.Reboot(),
+                "rotate" => d => d.RotateIdentity(),
+                "rekey" => d => d.RequestRekey(),
+                _ => null,
+            };
+            if (act == null)
+            {
+                Console.Error.WriteLine("unknown command " + words[0] + " (telemetry | reboot | rotate | rekey [NAME])");
+                continue;
+            }
+
+            foreach (var device in devices)
+            {
+                if (words.Length < 2 || device.Name == words[1])
+                {
+                    act(device);
+                }
+            }
+        }
+    }
+
     private const string Usage =
-        "usage: Enrollment.Simulator [--count N] [--state-dir DIR] [--baud RATE] [--mqtt-version 3.1.1|5] [--pet-name NAME]";
+        "usage: Enrollment.Simulator [--count N] [--state-dir DIR] [--baud RATE] [--mqtt-version 3.1.1|5] [--pet-name NAME]"
+        + " [--telemetry-interval SECONDS]\n  stdin: telemetry | reboot | rotate | rekey [NAME]";
 
     public static int Main(string[] args)
     {
@@ -22,6 +64,7 @@ internal static class Program
         string name = "sim";
         int baud = 115200;
         var version = MqttProtocolVersion.V500;
+        int telemetrySeconds = 10;
         try
         {
             for (int i = 0; i < args.Length; i++)
@@ -33,6 +76,7 @@ internal static class Program
                     case "--state-dir": stateDir = Path.GetFullPath(value); break;
                     case "--pet-name": name = value; break;
                     case "--baud": baud = int.Parse(value, CultureInfo.InvariantCulture); break;
+                    case "--telemetry-interval": telemetrySeconds = int.Parse(value, CultureInfo.InvariantCulture); break;
                     case "--mqtt-version":
                         version = value switch
                         {
@@ -50,6 +94,11 @@ internal static class Program
             if (count < 1 || count > 256)
             {
                 throw new ArgumentException("--count is 1..256");
+            }
+
+            if (telemetrySeconds < 0 || telemetrySeconds > 86_400)
+            {
+                throw new ArgumentException("--telemetry-interval is 0..86400 seconds");
             }
         }
         catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
@@ -76,6 +125,7 @@ internal static class Program
                     StateDirectory = Path.Combine(stateDir, name + "-" + i.ToString(CultureInfo.InvariantCulture)),
                     BaudRate = baud,
                     MqttVersion = version,
+                    TelemetryIntervalMilliseconds = telemetrySeconds * 1000,
                 };
                 var device = new SimulatedDevice(options, DeviceProtocol.Create(), Console.Error);
                 devices.Add(device);
@@ -88,6 +138,8 @@ internal static class Program
                 device.Start();
             }
 
+            var input = new Thread(() => ReadCommands(Console.In, devices)) { IsBackground = true, Name = "stdin" };
+            input.Start();
             stop.Wait();
             return 0;
         }

@@ -17,8 +17,16 @@ internal sealed class SimulatedDevice : IDisposable
     private readonly PseudoTerminal _pty;
     private readonly PtySerialLink _serial;
     private readonly MqttNetLink _mqtt;
-    private readonly EnrolleeCore _core;
+    private readonly EnrolleePorts _ports;
+    private readonly IEnrolleeProtocol _protocol;
+    private readonly DeviceApplication _app;
+    private readonly HostClock _clock = new();
+    private EnrolleeCore _core;
     private readonly ConsoleLog _log;
+    private volatile bool _sendNow;
+    private volatile bool _reboot;
+    private volatile bool _rotate;
+    private volatile bool _rekey;
     private readonly CancellationTokenSource _stop = new();
     private Thread? _thread;
     private volatile bool _paused;
@@ -36,9 +44,11 @@ internal sealed class SimulatedDevice : IDisposable
         {
             _serial = new PtySerialLink(_pty, options.BaudRate);
             _mqtt = new MqttNetLink(options.MqttVersion, _log);
-            var ports = new EnrolleePorts(_serial, _mqtt, new AtomicFileStorage(new DirectoryFileSystem(options.StateDirectory)),
-                new HostClock(), new HostEntropy(), new SimulatedWifi(_log), _log);
-            _core = new EnrolleeCore(ports, protocol, options.Core);
+            _ports = new EnrolleePorts(_serial, _mqtt, new AtomicFileStorage(new DirectoryFileSystem(options.StateDirectory)),
+                _clock, new HostEntropy(), new SimulatedWifi(_log), _log);
+            _protocol = protocol;
+            _app = new DeviceApplication(options, _log);
+            _core = NewCore();
         }
         catch
         {
@@ -57,6 +67,36 @@ internal sealed class SimulatedDevice : IDisposable
 
     /// <summary>The status code (<see cref="StatusCode"/>), as of the loop's last step.</summary>
     public byte Code => _code;
+
+    /// <summary>Telemetry frames sent since the simulator started.</summary>
+    public int TelemetrySent => _app.TelemetrySent;
+
+    /// <summary>Commands received from the service since the simulator started (their text, or hex).</summary>
+    public IReadOnlyList<string> Commands
+    {
+        get
+        {
+            lock (_app.Commands)
+            {
+                return _app.Commands.ToArray();
+            }
+        }
+    }
+
+    /// <summary>Sends one telemetry reading at the next loop iteration (if the channel is ready).</summary>
+    public void SendTelemetryNow() => _sendNow = true;
+
+    /// <summary>
+    /// A power cycle at the next loop iteration: the core and its RAM (session keys, replay windows) are
+    /// dropped, the MQTT session with them; flash and the serial cable stay. The new core rekeys at boot.
+    /// </summary>
+    public void Reboot() => _reboot = true;
+
+    /// <summary>Starts an identity rotation at the next loop iteration.</summary>
+    public void RotateIdentity() => _rotate = true;
+
+    /// <summary>Starts a rekey (reason "requested") at the next loop iteration.</summary>
+    public void RequestRekey() => _rekey = true;
 
     /// <summary>Raised on the device thread whenever the state or code changes.</summary>
     public event Action<SimulatedDevice>? Changed;
@@ -110,6 +150,7 @@ internal sealed class SimulatedDevice : IDisposable
                 try
                 {
                     _core.Step();
+                    StepApplication();
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {
@@ -123,6 +164,48 @@ internal sealed class SimulatedDevice : IDisposable
 
             _pty.WaitReadable(_options.PollMilliseconds);
         }
+    }
+
+    private EnrolleeCore NewCore()
+    {
+        var core = new EnrolleeCore(_ports, _protocol, _options.Core);
+        core.SetCommandHandler(_app);
+        return core;
+    }
+
+    private void StepApplication()
+    {
+        string? asked = _app.Pending;
+        _app.Pending = null;
+        if (_reboot || asked == "reboot")
+        {
+            _reboot = false;
+            _log.Warn("simulated reboot: RAM lost, flash kept");
+            _mqtt.Disconnect();
+            _ports.Wifi.Disconnect();
+            _core = NewCore();
+            _core.Boot();
+            return;
+        }
+
+        if (_rekey || asked == "rekey")
+        {
+            _rekey = false;
+            _core.RequestRekey();
+        }
+
+        if (_rotate || asked == "rotate")
+        {
+            _rotate = false;
+            if (!_core.RotateIdentity())
+            {
+                _log.Warn("app: identity rotation not started (channel not ready, or one is pending)");
+            }
+        }
+
+        bool force = _sendNow;
+        _sendNow = false;
+        _app.Tick(_core, _clock.NowMilliseconds, force);
     }
 
     private void Publish()

@@ -7,6 +7,7 @@ internal sealed class SimulatorOptions
 {
     private int _baudRate = 115200;
     private int _pollMilliseconds = Enrollee.Enrolling.DeviceTimings.PollIntervalMilliseconds;
+    private int _telemetryInterval = 10_000;
 
     /// <summary>The device's flash: one directory per device.</summary>
     public required string StateDirectory { get; init; }
@@ -39,6 +40,17 @@ internal sealed class SimulatorOptions
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
             _pollMilliseconds = value;
+        }
+    }
+
+    /// <summary>Once enrolled, a telemetry reading goes up this often; 0 = only on request.</summary>
+    public int TelemetryIntervalMilliseconds
+    {
+        get => _telemetryInterval;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            _telemetryInterval = value;
         }
     }
 

@@ -10,14 +10,20 @@ namespace Enrollment.Service.Host;
 ///   enrollers list
 ///   enrollers revoke --name N
 ///   operators add|list|revoke  (same, for operator API tokens)
+///   devices revoke --id ID     (issue 8: see DeviceAdminCommand)
 /// Exit codes: 0 done, 1 not found / already exists, 2 usage or configuration error.
 /// </summary>
 internal static class AdminCommands
 {
-    public static bool Handles(string[] args) => args.Length > 0 && args[0] is "enrollers" or "operators";
+    public static bool Handles(string[] args) => args.Length > 0 && args[0] is "enrollers" or "operators" or "devices";
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
+        if (args[0] == "devices")
+        {
+            return await DeviceAdminCommand.RunAsync(args, output, error).ConfigureAwait(false);
+        }
+
         var role = args[0] == "enrollers" ? PrincipalRole.Enroller : PrincipalRole.Operator;
         var verb = args.Length > 1 ? args[1] : "";
         var name = ValueOf(args, "--name");

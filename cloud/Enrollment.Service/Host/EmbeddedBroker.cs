@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using Enrollment.Service.Devices;
 using Enrollment.Service.Domain;
+using Enrollment.Service.Storage;
 using Microsoft.Extensions.Options;
 using MQTTnet.Server;
 
@@ -11,16 +13,45 @@ namespace Enrollment.Service.Host;
 /// loopback (127.0.0.1:1883 by default), persistent sessions so that the service's QoS 1 subscription keeps
 /// messages across a reconnect. For development and tests; production points at a real broker with TLS.
 /// </summary>
-internal sealed partial class EmbeddedBroker : IAsyncDisposable
+internal sealed partial class EmbeddedBroker : IAsyncDisposable, IBrokerAccess
 {
+    /// <summary>The service's own user on the embedded broker; its password is random per process and never stored.</summary>
+    public const string ServiceUserName = "enrollment-service";
+
     private readonly MqttOptions _options;
+    private readonly IChannelStore _store;
     private readonly ILogger<EmbeddedBroker> _log;
     private MqttServer? _server;
 
-    public EmbeddedBroker(IOptions<ServiceOptions> options, ILogger<EmbeddedBroker> log)
+    public EmbeddedBroker(IOptions<ServiceOptions> options, IChannelStore store, ILogger<EmbeddedBroker> log)
     {
         _options = options.Value.Mqtt;
+        _store = store;
         _log = log;
+    }
+
+    public string ServicePassword { get; } = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
+
+    /// <summary>The embedded broker checks device passwords against the database itself: nothing to grant.</summary>
+    public bool NeedsGrant => false;
+
+    public Task GrantAsync(string deviceId, byte[] password, CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>Disconnects the device's session; its next CONNECT is refused because the channel is revoked.</summary>
+    public async Task RemoveAsync(string deviceId, CancellationToken ct)
+    {
+        if (_server is null)
+        {
+            return;
+        }
+
+        foreach (var client in await _server.GetClientsAsync().ConfigureAwait(false))
+        {
+            if (client.Id == deviceId)
+            {
+                await client.DisconnectAsync(new MqttServerClientDisconnectOptions()).ConfigureAwait(false);
+            }
+        }
     }
 
     public bool IsRunning => _server?.IsStarted == true;
@@ -41,6 +72,11 @@ internal sealed partial class EmbeddedBroker : IAsyncDisposable
             .WithPersistentSessions(true)
             .Build();
         var server = new MqttServerFactory().CreateMqttServer(serverOptions);
+        if (_options.EmbeddedAuthorization)
+        {
+            new EmbeddedBrokerAuthorization(_options, _store, ServicePassword).Attach(server);
+        }
+
         try
         {
             await server.StartAsync().ConfigureAwait(false);

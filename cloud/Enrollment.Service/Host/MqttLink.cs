@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Threading.Channels;
+using Enrollment.Service.Devices;
 using Enrollment.Service.Domain;
 using Microsoft.Extensions.Options;
 using MQTTnet;
@@ -29,10 +30,12 @@ internal interface IEnrollmentMessageHandler
 /// committed and published; a crash before that makes the broker redeliver it, and the handler answers a
 /// redelivery from the stored result. Reconnects with backoff after a drop.
 /// </summary>
-internal sealed partial class MqttLink : IAsyncDisposable
+internal sealed partial class MqttLink : IAsyncDisposable, IMqttPublisher
 {
     private readonly MqttOptions _options;
     private readonly IEnrollmentMessageHandler _handler;
+    private readonly IChannelMessageHandler _channel;
+    private readonly EmbeddedBroker _embedded;
     private readonly ILogger<MqttLink> _log;
     private readonly IMqttClient _client;
     private readonly Channel<MqttApplicationMessageReceivedEventArgs> _queue;
@@ -41,10 +44,14 @@ internal sealed partial class MqttLink : IAsyncDisposable
     private MqttClientOptions? _clientOptions;
     private Task? _reconnect;
 
-    public MqttLink(IOptions<ServiceOptions> options, IEnrollmentMessageHandler handler, ILogger<MqttLink> log)
+    public MqttLink(IOptions<ServiceOptions> options, IEnrollmentMessageHandler handler, ILogger<MqttLink> log,
+        IChannelMessageHandler channel, Downlink downlink, EmbeddedBroker embedded)
     {
         _options = options.Value.Mqtt;
         _handler = handler;
+        _channel = channel;
+        _embedded = embedded;
+        downlink.Attach(this);
         _log = log;
         _client = new MqttClientFactory().CreateMqttClient();
         _queue = Channel.CreateBounded<MqttApplicationMessageReceivedEventArgs>(new BoundedChannelOptions(1024) { SingleWriter = true });
@@ -99,6 +106,10 @@ internal sealed partial class MqttLink : IAsyncDisposable
         {
             b.WithCredentials(_options.Username, _options.Password);
         }
+        else if (_options.IsEmbedded)
+        {
+            b.WithCredentials(EmbeddedBroker.ServiceUserName, _embedded.ServicePassword);
+        }
 
         if (_options.UseTls)
         {
@@ -128,8 +139,14 @@ internal sealed partial class MqttLink : IAsyncDisposable
 
         var subscribe = new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(_options.EnrollmentTopic, MqttQualityOfServiceLevel.AtLeastOnce, false, false, MqttRetainHandling.SendAtSubscribe)
+            .WithTopicFilter(_options.DeviceTopicPrefix + "+/up", MqttQualityOfServiceLevel.AtLeastOnce, false, false, MqttRetainHandling.SendAtSubscribe)
             .Build();
-        await _client.SubscribeAsync(subscribe, timeout.Token).ConfigureAwait(false);
+        var granted = await _client.SubscribeAsync(subscribe, timeout.Token).ConfigureAwait(false);
+        if (granted.Items.FirstOrDefault(i => i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2) is { } refused)
+        {
+            // A broker with ACLs (Mosquitto dynamic security) that does not let the service read a topic.
+            throw new InvalidOperationException("subscription to " + refused.TopicFilter.Topic + " refused: " + refused.ResultCode);
+        }
     }
 
     private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
@@ -148,7 +165,11 @@ internal sealed partial class MqttLink : IAsyncDisposable
             {
                 try
                 {
-                    var answer = await _handler.HandleAsync(e.ApplicationMessage.Payload.ToArray(), ct).ConfigureAwait(false);
+                    // One dispatcher for both kinds of traffic: enrollment messages, and device channel messages (issue 8).
+                    var topic = e.ApplicationMessage.Topic;
+                    var answer = topic == _options.EnrollmentTopic
+                        ? await _handler.HandleAsync(e.ApplicationMessage.Payload.ToArray(), ct).ConfigureAwait(false)
+                        : await _channel.HandleAsync(topic, e.ApplicationMessage.Payload.ToArray(), ct).ConfigureAwait(false);
                     if (answer.Topic is not null && answer.Payload is not null)
                     {
                         await PublishAsync(answer.Topic, answer.Payload, ct, answer.Reliable).ConfigureAwait(false);
@@ -254,6 +275,6 @@ internal sealed partial class MqttLink : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT reconnect failed ({Reason}); next try in {Seconds} s")]
     private static partial void LogReconnectFailed(ILogger logger, string reason, double seconds);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Enrollment message processing failed ({Type}: {Message}); left unacknowledged for redelivery")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Message processing failed ({Type}: {Message}); left unacknowledged for redelivery")]
     private static partial void LogProcessingFailed(ILogger logger, string type, string message);
 }

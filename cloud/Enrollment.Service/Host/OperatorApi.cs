@@ -39,7 +39,8 @@ internal static class OperatorApi
             [.. audit.Select(AuditDto.From)]));
     }
 
-    private static async Task<IResult> Revoke(HttpContext http, IEnrollmentStore store, EnrollmentDirectory directory, string id, CancellationToken ct)
+    private static async Task<IResult> Revoke(HttpContext http, IEnrollmentStore store, EnrollmentDirectory directory, Devices.ChannelService channels,
+        string id, CancellationToken ct)
     {
         var row = await store.GetEnrolleeAsync(id, ct).ConfigureAwait(false);
         if (row is null)
@@ -51,6 +52,9 @@ internal static class OperatorApi
         {
             return Problems.Result(StatusCodes.Status409Conflict, "not_revocable", "Only a pending or enrolled device can be revoked (it is " + row.State + ").");
         }
+
+        // Committed: now stop the channel in this process, tell the device, and cut its broker access (issue 8).
+        await channels.OnRevokedAsync(id, ct).ConfigureAwait(false);
 
         return Results.Ok(EnrolleeDto.From((await store.GetEnrolleeAsync(id, ct).ConfigureAwait(false))!));
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using Enrollment.Service.Devices;
 using Enrollment.Service.Domain;
 using Enrollment.Service.Protocol;
 using Enrollment.Service.Storage;
@@ -41,6 +42,7 @@ internal static class ServiceApp
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SqlEnrollmentStore>(sp => new SqlEnrollmentStore(CreateDialect(sp.GetRequiredService<IOptions<ServiceOptions>>().Value)));
         services.AddSingleton<IEnrollmentStore>(sp => sp.GetRequiredService<SqlEnrollmentStore>());
+        services.AddSingleton<IChannelStore>(sp => sp.GetRequiredService<SqlEnrollmentStore>());
     }
 
     private static SqlDialect CreateDialect(ServiceOptions o)
@@ -87,6 +89,7 @@ internal static class ServiceApp
         services.AddSingleton(sp => EventSinkFactory.Create(sp.GetRequiredService<IOptions<ServiceOptions>>().Value.Events, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<EmbeddedBroker>();
         services.AddSingleton<MqttLink>();
+        AddChannel(services);
         ProtocolServices.Add(services);
         services.AddHostedService<MaintenanceService>();
 
@@ -122,6 +125,23 @@ internal static class ServiceApp
         });
     }
 
+    /// <summary>The secure channel after enrollment (issue 8) and the broker access behind it.</summary>
+    private static void AddChannel(IServiceCollection services)
+    {
+        services.AddSingleton<Downlink>();
+        services.AddSingleton<ChannelMetrics>();
+        services.AddSingleton<DynamicSecurityAccess>();
+        services.AddSingleton<IBrokerAccess>(sp =>
+        {
+            var mqtt = sp.GetRequiredService<IOptions<ServiceOptions>>().Value.Mqtt;
+            return mqtt.IsEmbedded ? sp.GetRequiredService<EmbeddedBroker>()
+                : mqtt.DynamicSecurity ? sp.GetRequiredService<DynamicSecurityAccess>() : new StaticBrokerAccess();
+        });
+        services.AddSingleton<ChannelService>();
+        services.AddSingleton<IChannelMessageHandler>(sp => sp.GetRequiredService<ChannelService>());
+        services.AddSingleton<IChannelEnrollment>(sp => sp.GetRequiredService<ChannelService>());
+    }
+
     private static X509Certificate2 LoadCertificate(HttpOptions http)
     {
         try
@@ -145,6 +165,7 @@ internal static class ServiceApp
         app.MapGet("/readyz", Readiness).WithTags("Health");
         EnrollerApi.Map(app);
         OperatorApi.Map(app);
+        DeviceChannelApi.Map(app);
     }
 
     private static async Task<IResult> Readiness(IEnrollmentStore store, ServiceKeys keys, MqttLink mqtt, CancellationToken ct)
@@ -181,8 +202,28 @@ internal static class ServiceApp
 
         await sp.GetRequiredService<ServiceKeys>().InitializeAsync(ct).ConfigureAwait(false);
         await sp.GetRequiredService<EmbeddedBroker>().StartAsync().ConfigureAwait(false);
+        if (sp.GetRequiredService<IOptions<ServiceOptions>>().Value.Mqtt.DynamicSecurity)
+        {
+            await EnsureDynamicSecurityAsync(sp.GetRequiredService<DynamicSecurityAccess>(), ct).ConfigureAwait(false);
+        }
+
         await sp.GetRequiredService<MqttLink>().StartAsync(ct).ConfigureAwait(false);
+        await sp.GetRequiredService<ChannelService>().ProvisionPendingAsync(ct).ConfigureAwait(false);
         await app.StartAsync(ct).ConfigureAwait(false);
+    }
+
+    private static async Task EnsureDynamicSecurityAsync(DynamicSecurityAccess dynsec, CancellationToken ct)
+    {
+        try
+        {
+            await dynsec.EnsureBaseRolesAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException or OperationCanceledException or MQTTnet.Exceptions.MqttCommunicationException
+            or System.Net.Sockets.SocketException)
+        {
+            throw new StartupException("Mosquitto dynamic security is not usable with Enrollment:Mqtt:Username (" + e.Message +
+                "); is the plugin loaded and the user a dynsec admin?", e);
+        }
     }
 
     /// <summary>The HTTP address Kestrel bound (useful with port 0).</summary>

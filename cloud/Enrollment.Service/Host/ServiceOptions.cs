@@ -35,6 +35,9 @@ internal sealed class ServiceOptions
 
     [Required]
     public EventOptions Events { get; set; } = new();
+
+    [Required]
+    public ChannelOptions Channel { get; set; } = new();
 }
 
 internal enum StorageProvider
@@ -101,6 +104,22 @@ internal sealed class MqttOptions
     /// <summary>Results go to this prefix followed by the enrollee id text.</summary>
     [Required, MinLength(1), MaxLength(128)]
     public string ResultTopicPrefix { get; set; } = "enroll/v1/result/";
+
+    /// <summary>
+    /// Device topics are this prefix, the device id, then "/up" or "/down" (docs/protocol.md section 14); the
+    /// service subscribes to prefix + "+/up". Must end with '/'.
+    /// </summary>
+    [Required, MinLength(2), MaxLength(60)]
+    public string DeviceTopicPrefix { get; set; } = "dev/v1/";
+
+    /// <summary>
+    /// External Mosquitto with the dynamic security plugin: the service (Username must be a dynsec admin)
+    /// creates a client and role per enrolled device and deletes them on revocation (docs/broker.md).
+    /// </summary>
+    public bool DynamicSecurity { get; set; }
+
+    /// <summary>Embedded broker: check device credentials and topics (docs/broker.md); off only for load tests.</summary>
+    public bool EmbeddedAuthorization { get; set; } = true;
 
     /// <summary>Messages processed at once (crypto runs in parallel; commits are serialised on SQLite).</summary>
     [Range(1, 64)]

@@ -30,6 +30,7 @@ internal sealed class ServiceOptionsValidator : IValidateOptions<ServiceOptions>
         Annotations(o.Lifetimes, "Enrollment:Lifetimes", errors);
         Annotations(o.Http, "Enrollment:Http", errors);
         Annotations(o.Events, "Enrollment:Events", errors);
+        Annotations(o.Channel, "Enrollment:Channel", errors);
 
         if (o.Storage.Provider == StorageProvider.PostgreSql && string.IsNullOrWhiteSpace(o.Storage.ConnectionString))
         {
@@ -44,6 +45,16 @@ internal sealed class ServiceOptionsValidator : IValidateOptions<ServiceOptions>
         if (!o.Mqtt.IsEmbedded && o.Mqtt.UseTls && !string.IsNullOrEmpty(o.Mqtt.CaFile) && !File.Exists(o.Mqtt.CaFile))
         {
             errors.Add("Enrollment:Mqtt:CaFile '" + o.Mqtt.CaFile + "' does not exist.");
+        }
+
+        if (!o.Mqtt.DeviceTopicPrefix.EndsWith('/') || o.Mqtt.DeviceTopicPrefix.IndexOfAny(['+', '#']) >= 0)
+        {
+            errors.Add("Enrollment:Mqtt:DeviceTopicPrefix must end with '/' and hold no MQTT wildcard (e.g. dev/v1/).");
+        }
+
+        if (o.Mqtt.DynamicSecurity && (o.Mqtt.IsEmbedded || string.IsNullOrEmpty(o.Mqtt.Username)))
+        {
+            errors.Add("Enrollment:Mqtt:DynamicSecurity needs an external Mosquitto (Enrollment:Mqtt:Host) and a dynamic-security admin (Enrollment:Mqtt:Username/Password).");
         }
 
         if (o.Mqtt.IsEmbedded && o.Mqtt.UseTls)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using Enrollment.Protocol.Messages;
 using Enrollment.Protocol.X3dh;
+using Enrollment.Service.Devices;
 using Enrollment.Service.Domain;
 using Enrollment.Service.Host;
 using Enrollment.Service.Storage;
@@ -26,10 +27,12 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler
     private readonly TimeProvider _time;
     private readonly MqttOptions _mqtt;
     private readonly ILogger<EnrollmentIngress> _log;
+    private readonly IChannelEnrollment _channel;
 
     public EnrollmentIngress(IEnrollmentStore store, ServiceKeys keys, ServiceMetrics metrics, IEventSink events, TimeProvider time,
-        IOptions<ServiceOptions> options, ILogger<EnrollmentIngress> log)
+        IOptions<ServiceOptions> options, ILogger<EnrollmentIngress> log, IChannelEnrollment channel)
     {
+        _channel = channel;
         _store = store;
         _keys = keys;
         _metrics = metrics;
@@ -140,13 +143,16 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler
 
         try
         {
-            var outcome = EnrollmentOutcome.Accepted(enrollee.Id, "dev/v1/" + enrollee.Id + "/", [], [], 0, 0);
-            var sealedResult = ServiceHandshake.SealResult(identity.SharedSecret, message.EphemeralKey, outcome,
+            // Issue 8: epoch 0 keys, broker credentials and the channel row, committed with the enrollment.
+            var channel = _channel.Prepare(enrollee.Id, identity.SharedSecret, now);
+            var sealedResult = ServiceHandshake.SealResult(identity.SharedSecret, message.EphemeralKey, channel.Outcome,
                 RandomNumberGenerator.GetBytes(ProtocolConstants.AeadNonceSize));
-            var done = new CompletedEnrollment(enrollee.Id, opk.Id, message.EphemeralKey, messageHash, identity.IdentityKey, sealedResult, now);
+            CryptographicOperations.ZeroMemory(channel.BrokerPassword);
+            var done = new CompletedEnrollment(enrollee.Id, opk.Id, message.EphemeralKey, messageHash, identity.IdentityKey, sealedResult, now, channel.Init);
             switch (await _store.CompleteEnrollmentAsync(done, ct).ConfigureAwait(false))
             {
                 case CompleteOutcome.Committed:
+                    await _channel.OnEnrolledAsync(enrollee.Id, ct).ConfigureAwait(false); // broker access before the device has its result
                     _metrics.Accepted(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                     LogAccepted(_log, enrollee.Id, EnrolleeId.ToText(message.EnrolleeId), enrollee.EnrollerName);
                     await _events.PublishAsync(new LifecycleEvent("enrollee.enrolled", enrollee.Id, EnrolleeId.ToText(message.EnrolleeId),

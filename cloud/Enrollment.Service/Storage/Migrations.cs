@@ -82,12 +82,61 @@ internal static class Migrations
             detail TEXT NULL);
         CREATE INDEX ix_audit_subject ON audit_log(subject, id);
         """,
+
+        // 2: the secure channel after enrollment (docs/session-protocol.md). One row per enrolled device: the
+        // current epoch's K_up || K_down sealed with the KEK, the down-counter reservation (section 5), the
+        // up replay window (section 4; counters and bitmaps are uint64 stored as their two's-complement
+        // BIGINT), the highest epoch offered (section 7.6) and the broker password's SHA-256. broker_password
+        // is the sealed password only until the dynamic-security client is created (then NULL).
+        """
+        CREATE TABLE device_channels (
+            device_id TEXT PRIMARY KEY,
+            state TEXT NOT NULL,
+            epoch BIGINT NOT NULL,
+            sealed_keys {blob} NOT NULL,
+            send_reserved BIGINT NOT NULL,
+            recv_any INTEGER NOT NULL,
+            recv_top BIGINT NOT NULL,
+            recv_low BIGINT NOT NULL,
+            recv_high BIGINT NOT NULL,
+            offered_epoch BIGINT NOT NULL,
+            broker_password_hash {blob} NOT NULL,
+            broker_password {blob} NULL,
+            created_at BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL,
+            revoked_at BIGINT NULL);
+        CREATE TABLE device_identity_history (
+            id {identity},
+            device_id TEXT NOT NULL,
+            at BIGINT NOT NULL,
+            old_ik {blob} NOT NULL,
+            new_ik {blob} NOT NULL,
+            request {blob} NOT NULL);
+        CREATE INDEX ix_identity_history_device ON device_identity_history(device_id, id);
+        CREATE TABLE device_telemetry (
+            id {identity},
+            device_id TEXT NOT NULL,
+            at BIGINT NOT NULL,
+            epoch BIGINT NOT NULL,
+            counter BIGINT NOT NULL,
+            payload {blob} NOT NULL);
+        CREATE INDEX ix_telemetry_device ON device_telemetry(device_id, id);
+        CREATE TABLE device_commands (
+            device_id TEXT NOT NULL,
+            command_id BIGINT NOT NULL,
+            body {blob} NOT NULL,
+            created_at BIGINT NOT NULL,
+            acked_at BIGINT NULL,
+            ack_status INTEGER NULL,
+            ack_detail {blob} NULL,
+            PRIMARY KEY (device_id, command_id));
+        """,
     ];
 
     /// <summary>Every table, for snapshots (tests assert that a rejected message changes none of them).</summary>
     public static readonly string[] Tables =
     [
         "principals", "identity_key", "signed_prekeys", "one_time_prekeys", "bundles", "enrollees",
-        "seen_ephemeral_keys", "audit_log",
+        "seen_ephemeral_keys", "audit_log", "device_channels", "device_identity_history", "device_telemetry", "device_commands",
     ];
 }

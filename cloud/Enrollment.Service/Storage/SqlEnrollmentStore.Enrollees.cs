@@ -165,6 +165,7 @@ internal sealed partial class SqlEnrollmentStore
                 await DiscardOpkAsync(c, tx, rows[0].OpkId, now, ct).ConfigureAwait(false);
             }
 
+            await RevokeChannelAsync(c, tx, id, now, ct).ConfigureAwait(false);
             await AuditAsync(c, tx, now, "enrollee:" + id, "enrollee.revoked", actor, "was " + rows[0].State, ct).ConfigureAwait(false);
             return true;
         }, ct);

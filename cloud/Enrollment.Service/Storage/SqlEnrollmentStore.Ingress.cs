@@ -134,6 +134,11 @@ internal sealed partial class SqlEnrollmentStore
             return CompleteOutcome.StateChanged;
         }
 
+        if (done.Channel is { } channel)
+        {
+            await InsertChannelAsync(c, tx, channel, ct).ConfigureAwait(false);
+        }
+
         await ExecAsync(c, tx, "INSERT INTO seen_ephemeral_keys (ek_b, enrollee_id, message_hash, result, created_at) VALUES (@k, @i, @m, @r, @t)", ct,
             ("k", done.EphemeralKey), ("i", done.EnrolleeId), ("m", done.MessageHash), ("r", done.ResultMessage), ("t", done.At)).ConfigureAwait(false);
         await AuditAsync(c, tx, done.At, "enrollee:" + done.EnrolleeId, "enrollee.enrolled", "mqtt-ingress",

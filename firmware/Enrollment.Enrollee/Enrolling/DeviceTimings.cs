@@ -89,5 +89,22 @@ namespace Enrollment.Enrollee.Enrolling
         public const int EntropyRecheckMilliseconds = 1000;
 
         public const int NetworkRetryMilliseconds = 5000;
+
+        /// <summary>
+        /// Field operations of one rekey on the device (docs/session-protocol.md section 7.4): two X25519
+        /// base-point multiplications to start (e_B public, and IK_B public for the transcript) and three DHs
+        /// to finish, five 2,561-operation ladders in all; hashing and AEAD are negligible beside them.
+        /// </summary>
+        public const int FieldOpsPerRekey = 5 * 2561;
+
+        /// <summary>The device's part of a rekey: about 6.5 s expected, 11.5 s worst on a 240 MHz ESP32.</summary>
+        public const int RekeyComputeWorstMilliseconds = FieldOpsPerRekey * FieldOpMicrosecondsWorst / 1000; // 11 498
+
+        /// <summary>
+        /// How long a started rekey waits for the service's response. The device's own work happens before the
+        /// init leaves and after the response arrives, so this covers the broker round trip and the service's
+        /// three DHs (milliseconds on a server) with the same margin as an enrollment result.
+        /// </summary>
+        public const int RekeyTimeoutMilliseconds = ResultTimeoutMilliseconds;
     }
 }

@@ -14,6 +14,8 @@ namespace Enrollment.Enrollee.Enrolling
         private int _maxAttempts = DeviceTimings.MaxAttempts;
         private int _networkRetry = DeviceTimings.NetworkRetryMilliseconds;
         private string _firmwareVersion = "0.1.0";
+        private int _rekeyTimeout = DeviceTimings.RekeyTimeoutMilliseconds;
+        private Enrollment.Protocol.X3dh.IX3dhPrimitives _primitives = Enrollment.Protocol.X3dh.DefaultX3dhPrimitives.Instance;
 
         public EnrolleeOptions()
         {
@@ -51,6 +53,28 @@ namespace Enrollment.Enrollee.Enrolling
         {
             get { return _networkRetry; }
             set { _networkRetry = Check(value, 1, int.MaxValue, "NetworkRetryMilliseconds"); }
+        }
+
+        /// <summary>How long a rekey waits for the service's response before it starts again (with back-off).</summary>
+        public int RekeyTimeoutMilliseconds
+        {
+            get { return _rekeyTimeout; }
+            set { _rekeyTimeout = Check(value, 1, int.MaxValue, "RekeyTimeoutMilliseconds"); }
+        }
+
+        /// <summary>X25519 and XEdDSA for the channel's rekey and identity rotation (this project's, by default).</summary>
+        public Enrollment.Protocol.X3dh.IX3dhPrimitives Primitives
+        {
+            get { return _primitives; }
+            set
+            {
+                if (value == null)
+                {
+                    throw new System.ArgumentNullException("Primitives");
+                }
+
+                _primitives = value;
+            }
         }
 
         /// <summary>Sent in HelloReply; ASCII or UTF-8, at most 32 bytes.</summary>

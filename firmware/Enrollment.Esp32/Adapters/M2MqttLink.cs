@@ -65,6 +65,9 @@ namespace Enrollment.Esp32.Adapters
                     settings.UseTls ? MqttSslProtocols.TLSv1_2 : MqttSslProtocols.None);
                 client.ProtocolVersion = MqttProtocolVersion.Version_3_1_1;
                 client.MqttMsgPublishReceived += OnPublishReceived;
+                // Enrolled: client id = device id, with the outcome's broker user name and password (docs/protocol.md
+                // section 12). MQTT allows binary passwords, but M2Mqtt's Connect takes a string and encodes it as
+                // UTF-8, so the service issues text tokens; the password is never logged.
                 string? password = settings.Password == null ? null : Encoding.UTF8.GetString(settings.Password, 0, settings.Password.Length);
                 MqttReasonCode code = client.Connect(settings.ClientId, settings.User, password, true, KeepAliveSeconds);
                 if (code != MqttReasonCode.Success)

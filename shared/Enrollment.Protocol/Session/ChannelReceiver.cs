@@ -86,6 +86,22 @@ namespace Enrollment.Protocol.Session
             return ChannelOpenStatus.Accepted;
         }
 
+        /// <summary>
+        /// The replay window's state (highest accepted counter and the 128-bit map below it), for a receiver
+        /// that outlives its process: the service persists it with every accepted frame (docs/session-protocol.md
+        /// section 5, "Service"), so a restart neither replays old frames nor rejects fresh ones.
+        /// </summary>
+        public void ExportWindow(out bool any, out ulong top, out ulong low, out ulong high)
+        {
+            _window.Export(out any, out top, out low, out high);
+        }
+
+        /// <summary>Restores a window state taken by <see cref="ExportWindow"/> for the same key and epoch.</summary>
+        public void RestoreWindow(bool any, ulong top, ulong low, ulong high)
+        {
+            _window.Restore(any, top, low, high);
+        }
+
         /// <summary>Zeroes the key; the receiver must not be used afterwards.</summary>
         public void Clear()
         {

@@ -22,6 +22,24 @@ namespace Enrollment.Protocol.Session
             get { return _top; }
         }
 
+        /// <summary>Copies the window's state out, for a receiver that persists it across restarts.</summary>
+        internal void Export(out bool any, out ulong top, out ulong low, out ulong high)
+        {
+            any = _any;
+            top = _top;
+            low = _low;
+            high = _high;
+        }
+
+        /// <summary>Restores a state taken by <see cref="Export"/> (a window with nothing accepted when <paramref name="any"/> is false).</summary>
+        internal void Restore(bool any, ulong top, ulong low, ulong high)
+        {
+            _any = any;
+            _top = any ? top : 0;
+            _low = any ? low : 0;
+            _high = any ? high : 0;
+        }
+
         /// <summary>Accepted, TooOld or Replayed for a candidate counter; changes nothing.</summary>
         internal ChannelOpenStatus Check(ulong counter)
         {

@@ -59,8 +59,16 @@ internal sealed class FakeBroker
         Deliver(topic, payload, retain);
     }
 
+    /// <summary>Sees every publication on a topic other than the enrollment topic (the channel peer's up topic).</summary>
+    public Action<string, byte[]>? Tap { get; set; }
+
     private void Deliver(string topic, byte[] payload, bool retain = false)
     {
+        if (topic != EnrollmentTopic)
+        {
+            Tap?.Invoke(topic, payload);
+        }
+
         if (retain && Retain)
         {
             _retained[topic] = payload;
@@ -93,6 +101,16 @@ internal sealed class FakeMqttLink : IMqttLink
     public bool IsConnected { get; private set; }
     public int Publishes { get; private set; }
     public string? LastCa { get; private set; }
+    public MqttSettings? LastSettings { get; private set; }
+    public List<string> Subscriptions { get; } = new();
+
+    /// <summary>
+    /// Allocation-free mode for the allocation tests: publications are copied into one preallocated buffer
+    /// (<see cref="Captured"/>) instead of going to the broker, so only the device's own allocations count.
+    /// </summary>
+    public bool Capture { get; set; }
+    public byte[] Captured { get; } = new byte[2048];
+    public int CapturedLength { get; private set; }
 
     public bool Connect(MqttSettings settings)
     {
@@ -102,6 +120,7 @@ internal sealed class FakeMqttLink : IMqttLink
         }
 
         LastCa = System.Text.Encoding.ASCII.GetString(settings.CaData);
+        LastSettings = settings;
         _broker.ClientIds.Add(settings.ClientId);
         IsConnected = true;
         return true;
@@ -115,6 +134,13 @@ internal sealed class FakeMqttLink : IMqttLink
         }
 
         Publishes++;
+        if (Capture)
+        {
+            Array.Copy(payload, offset, Captured, 0, count);
+            CapturedLength = count;
+            return true;
+        }
+
         _broker.Publish(topic, payload.AsSpan(offset, count).ToArray());
         return true;
     }
@@ -126,6 +152,7 @@ internal sealed class FakeMqttLink : IMqttLink
             return false;
         }
 
+        Subscriptions.Add(topic);
         _broker.Subscribe(this, topic);
         return true;
     }

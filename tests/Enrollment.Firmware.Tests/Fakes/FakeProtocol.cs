@@ -167,7 +167,13 @@ internal sealed class FakeService : IServiceHandler
 
         var (outcome, retryAfter) = Script.Count > 0 ? Script.Dequeue() : (EnrollmentResult.Accepted, 0);
         byte[] result = FakeProtocol.Result(FakeProtocol.AttemptKey(ekPublic), outcome, retryAfter, DeviceId, Session);
-        _byEphemeral[key] = (message, result);
+        if (outcome == EnrollmentResult.Accepted)
+        {
+            // Like the real service (docs/protocol.md section 11): only an acceptance is stored and answered
+            // again; any other outcome consumed nothing, so the same message may be tried again.
+            _byEphemeral[key] = (message, result);
+        }
+
         broker.Publish(topic, result);
     }
 }

@@ -14,15 +14,34 @@ internal sealed class RealService : IServiceHandler
     private readonly byte[] _ikA = Fill(0x11);
     private readonly byte[] _spkA = Fill(0x22);
     private readonly byte[] _opkA = Fill(0x33);
-    private readonly ServiceAddress _address = new("broker.test", 8883, true, CaKind.None, null,
-        ServiceAddress.DefaultRequestTopic, ServiceAddress.DefaultResultTopicPrefix);
+    private readonly ServiceAddress _address;
     private readonly Dictionary<string, (byte[] Message, byte[] Result)> _answered = new();
     private readonly Random _random = new(9);
+
+    /// <summary>A service whose bundles name <paramref name="address"/> (default: broker.test:8883 over TLS).</summary>
+    public RealService(ServiceAddress? address = null)
+    {
+        _address = address ?? new ServiceAddress("broker.test", 8883, true, CaKind.None, null,
+            ServiceAddress.DefaultRequestTopic, ServiceAddress.DefaultResultTopicPrefix);
+    }
 
     public byte[]? RegisteredEik { get; set; }
     public int Accepted { get; private set; }
     public int Rejected { get; private set; }
     public Queue<uint> BusyScript { get; } = new();
+
+    /// <summary>The accepted outcome's figures (0 = the service default) and broker credentials.</summary>
+    public uint RekeyAfterMessages { get; set; }
+    public uint RekeyAfterSeconds { get; set; }
+    public byte[] BrokerUser { get; set; } = "device-0042"u8.ToArray();
+    public byte[] BrokerPassword { get; set; } = Fill(0x66, 24);
+    public const string DeviceId = "device-0042";
+    public const string TopicPrefix = "dev/v1/device-0042/";
+
+    /// <summary>What the service keeps of the accepted enrollment, for the channel peer: IK_A, IK_B and epoch 0's keys.</summary>
+    public byte[] IdentityPrivateKey => _ikA;
+    public byte[]? EnrolledIdentityKey { get; private set; }
+    public SessionKeys? EnrolledSession { get; private set; }
 
     public byte[] IssueBundle(long expiresAt = 4_102_444_800)
     {
@@ -67,14 +86,21 @@ internal sealed class RealService : IServiceHandler
 
         EnrollmentOutcome outcome = BusyScript.Count > 0
             ? EnrollmentOutcome.Rejection(EnrollmentStatus.Busy, BusyScript.Dequeue())
-            : EnrollmentOutcome.Accepted("device-0042", "dev/v1/device-0042/", "device-0042"u8.ToArray(), Fill(0x66, 24), 0, 0);
+            : EnrollmentOutcome.Accepted(DeviceId, TopicPrefix, BrokerUser, BrokerPassword, RekeyAfterMessages, RekeyAfterSeconds);
         byte[] nonce = new byte[12];
         _random.NextBytes(nonce);
         byte[] result = ServiceHandshake.SealResult(identity.SharedSecret, message.EphemeralKey, outcome, nonce);
-        identity.Clear();
-        _answered[key] = (bytes, result);
         if (outcome.IsAccepted)
         {
+            EnrolledIdentityKey = identity.IdentityKey.ToArray();
+            EnrolledSession = SessionKeys.Derive(identity.SharedSecret);
+        }
+
+        identity.Clear();
+        if (outcome.IsAccepted)
+        {
+            // Only an acceptance is stored and answered again (docs/protocol.md section 11).
+            _answered[key] = (bytes, result);
             Accepted++;
         }
 

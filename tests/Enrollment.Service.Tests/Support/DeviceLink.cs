@@ -30,7 +30,7 @@ internal sealed class DeviceLink : IAsyncDisposable
         var link = new DeviceLink(service.EnrollmentTopic);
         var options = new MqttClientOptionsBuilder()
             .WithTcpServer(service.BrokerHost, service.BrokerPort)
-            .WithClientId("dev-" + Guid.NewGuid().ToString("N")[..12])
+            .WithClientId(enrolleeIdText) // an unenrolled device's client id names its result topic (docs/broker.md)
             .WithProtocolVersion(MqttProtocolVersion.V311)
             .WithCleanSession(true);
         if (service.CaFile is { } caFile)

@@ -29,7 +29,7 @@ internal sealed class MetricsProbe : IDisposable
             var key = instrument.Name;
             foreach (var t in tags)
             {
-                if (t.Key == "reason")
+                if (t.Key is "reason" or "type")
                 {
                     key += ":" + t.Value;
                 }
@@ -71,7 +71,28 @@ internal sealed class MetricsProbe : IDisposable
             _waiters.Add((key, target, done));
         }
 
-        return done.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(20));
+        return WaitAsync(done.Task, key, target, timeout ?? TimeSpan.FromSeconds(20));
+    }
+
+    private async Task WaitAsync(Task done, string key, long target, TimeSpan timeout)
+    {
+        try
+        {
+            await done.WaitAsync(timeout);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException("counter " + key + " did not reach " + target + " (seen: " + this + ")", e);
+        }
+    }
+
+    /// <summary>Every counter seen so far, for failure messages.</summary>
+    public override string ToString()
+    {
+        lock (_counts)
+        {
+            return string.Join(", ", _counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => c.Key + "=" + c.Value));
+        }
     }
 
     public void Dispose() => _listener.Dispose();

@@ -14,6 +14,9 @@ internal enum BrokerKind
 {
     Embedded,
     MosquittoTls,
+
+    /// <summary>Mosquitto with the dynamic security plugin, plain TCP; the service is its dynsec admin.</summary>
+    MosquittoDynsec,
 }
 
 /// <summary>How a test wants its service: broker, database, environment, extra settings.</summary>
@@ -22,6 +25,8 @@ internal sealed class TestServiceSetup
     public BrokerKind Broker { get; init; } = BrokerKind.Embedded;
 
     public MosquittoBroker? Mosquitto { get; init; }
+
+    public MosquittoDynsecBroker? Dynsec { get; init; }
 
     /// <summary>PostgreSQL connection string; null = SQLite in the data directory.</summary>
     public string? PostgresConnectionString { get; init; }
@@ -57,6 +62,7 @@ internal sealed class TestService : IAsyncDisposable
             ["Enrollment:Mqtt:ClientId"] = "svc-" + id,
             ["Enrollment:Mqtt:EnrollmentTopic"] = "t/" + id + "/request",
             ["Enrollment:Mqtt:ResultTopicPrefix"] = "t/" + id + "/result/",
+            ["Enrollment:Mqtt:DeviceTopicPrefix"] = "t/" + id + "/dev/",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         if (setup.Broker == BrokerKind.MosquittoTls)
@@ -66,6 +72,15 @@ internal sealed class TestService : IAsyncDisposable
             _settings["Enrollment:Mqtt:Port"] = m.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
             _settings["Enrollment:Mqtt:UseTls"] = "true";
             _settings["Enrollment:Mqtt:CaFile"] = m.Pki.CaFile;
+        }
+        else if (setup.Broker == BrokerKind.MosquittoDynsec)
+        {
+            var d = setup.Dynsec ?? throw new ArgumentException("dynsec Mosquitto fixture required");
+            _settings["Enrollment:Mqtt:Host"] = "127.0.0.1";
+            _settings["Enrollment:Mqtt:Port"] = d.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            _settings["Enrollment:Mqtt:DynamicSecurity"] = "true";
+            _settings["Enrollment:Mqtt:Username"] = MosquittoDynsecBroker.AdminUser;
+            _settings["Enrollment:Mqtt:Password"] = d.AdminPassword;
         }
         else
         {
@@ -98,10 +113,16 @@ internal sealed class TestService : IAsyncDisposable
 
     public string ResultTopicPrefix => _settings["Enrollment:Mqtt:ResultTopicPrefix"]!;
 
+    public string DeviceTopicPrefix => _settings["Enrollment:Mqtt:DeviceTopicPrefix"]!;
+
+    /// <summary>The settings the instance runs with (for the admin command, which reads the same configuration).</summary>
+    public IReadOnlyDictionary<string, string?> Settings => _settings;
+
     public string BrokerHost => "127.0.0.1";
 
     public int BrokerPort => _setup.Broker == BrokerKind.MosquittoTls
         ? _setup.Mosquitto!.Port
+        : _setup.Broker == BrokerKind.MosquittoDynsec ? _setup.Dynsec!.Port
         : int.Parse(_settings["Enrollment:Mqtt:EmbeddedPort"]!, System.Globalization.CultureInfo.InvariantCulture);
 
     public string? CaFile => _setup.Broker == BrokerKind.MosquittoTls ? _setup.Mosquitto!.Pki.CaFile : null;
