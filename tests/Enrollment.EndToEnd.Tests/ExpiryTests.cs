@@ -51,7 +51,7 @@ public sealed class ExpiryTests(ITestOutputHelper output)
         var answer = await watch.WaitForAsync((_, p) => p.Length == EnrollmentNotice.Size, TimeSpan.FromSeconds(30), "rejection notice", world.Context);
         Assert.True(EnrollmentNotice.TryDecode(answer, 0, answer.Length, out var notice));
         Assert.Equal(EnrollmentStatus.Rejected, notice!.Status); // before SK: the generic answer, whatever the reason
-        Assert.Equal(1, world.Service.CountLog("Rejected an enrollment message: expired (enrollee id " + id + ")"));
+        await world.Service.ExpectLogCountAsync("Rejected an enrollment message: expired (enrollee id " + id + ")", 1, world.Context);
         Assert.Equal(before, world.Storage.Snapshot());
         var after = await world.Operator.DetailAsync(stale.Id);
         Assert.Equal("pending", after.Device.State);

@@ -45,7 +45,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         var view = await world.AssertEnrolledOnceAsync(device, run, "broker-crash", opksUsed);
         Assert.Contains("enrolling: no result for attempt 1", world.Devices.Log.Text, StringComparison.Ordinal);
         Assert.Contains("MQTT connection lost", world.Service.Output, StringComparison.Ordinal);
-        Assert.Equal(1, world.Service.CountLog("(device " + view.DeviceId + ")"));
+        await world.Service.ExpectLogCountAsync("(device " + view.DeviceId + ")", 1, world.Context);
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         var run = await provision;
         output.WriteLine(run.Output);
         var view = await world.AssertEnrolledOnceAsync(device, run, "service-crash", opksUsed);
-        Assert.Equal(1, service.CountLog("(device " + view.DeviceId + ")"));
+        await service.ExpectLogCountAsync("(device " + view.DeviceId + ")", 1, world.Context);
         Assert.Contains("--- service killed", service.Output, StringComparison.Ordinal);
     }
 
@@ -91,7 +91,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         var run = await provision;
         output.WriteLine(run.Output);
         var view = await world.AssertEnrolledOnceAsync(device, run, "service-crash-2", opksUsed);
-        Assert.Equal(1, service.CountLog("(device " + view.DeviceId + ")"));
+        await service.ExpectLogCountAsync("(device " + view.DeviceId + ")", 1, world.Context);
         Assert.DoesNotContain("no result for attempt", world.Devices.Log.Text, StringComparison.Ordinal);
     }
 
@@ -112,7 +112,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         var run = await provision;
         output.WriteLine(run.Output);
         var view = await world.AssertEnrolledOnceAsync(device, run, "embedded-crash", opksUsed);
-        Assert.Equal(1, service.CountLog("(device " + view.DeviceId + ")"));
+        await service.ExpectLogCountAsync("(device " + view.DeviceId + ")", 1, world.Context);
     }
 
     /// <summary>Runs the fault once, on the device's thread, the first time the condition holds.</summary>

@@ -127,6 +127,16 @@ internal sealed class ServiceProcess : IDisposable
 
     public int CountLog(string text) => Output.Split('\n').Count(l => l.Contains(text, StringComparison.Ordinal));
 
+    /// <summary>
+    /// Exactly <paramref name="count"/> log lines hold the text, once the log has caught up: the console logger
+    /// writes on its own thread, so a line can trail the MQTT answer it describes.
+    /// </summary>
+    public async Task ExpectLogCountAsync(string text, int count, Func<string> context)
+    {
+        await DeviceRigWait.UntilAsync(() => CountLog(text) >= count, TimeSpan.FromSeconds(30), count + " service log line(s) holding '" + text + "'", context);
+        Assert.Equal(count, CountLog(text));
+    }
+
     public void Dispose() => Kill();
 
     private ChildProcess Running => _process ?? throw new InvalidOperationException("the service is not running");

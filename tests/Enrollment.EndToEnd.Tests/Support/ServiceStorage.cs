@@ -10,17 +10,23 @@ namespace Enrollment.EndToEnd.Tests.Support;
 /// </summary>
 internal sealed class ServiceStorage(string databasePath)
 {
-    private static readonly string[] Tables =
-    [
-        "principals", "identity_key", "signed_prekeys", "one_time_prekeys", "bundles", "enrollees", "seen_ephemeral_keys", "audit_log",
-    ];
-
-    /// <summary>Every row of every table, in primary-key order, as text (blobs in hex).</summary>
+    /// <summary>Every row of every table (whatever the migrations made), in primary-key order, as text (blobs in hex).</summary>
     public string Snapshot()
     {
         using var connection = Open();
+        var tables = new List<string>();
+        using (var list = connection.CreateCommand())
+        {
+            list.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name";
+            using var names = list.ExecuteReader();
+            while (names.Read())
+            {
+                tables.Add(names.GetString(0));
+            }
+        }
+
         var text = new StringBuilder();
-        foreach (var table in Tables)
+        foreach (var table in tables)
         {
             using var command = connection.CreateCommand();
             command.CommandText = "SELECT * FROM " + table + " ORDER BY 1";
