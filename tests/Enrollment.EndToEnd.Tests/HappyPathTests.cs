@@ -49,7 +49,8 @@ public sealed class HappyPathOnMosquittoTests(MosquittoWorld fixture, ITestOutpu
     }
 }
 
-public sealed class HappyPathOnEmbeddedBrokerTests(EmbeddedWorld fixture, ITestOutputHelper output) : IClassFixture<EmbeddedWorld>
+[Collection(EmbeddedCollection.Name)]
+public sealed class HappyPathOnEmbeddedBrokerTests(EmbeddedWorld fixture, ITestOutputHelper output)
 {
     [Fact]
     public async Task A_device_is_provisioned_by_the_tool_and_enrolls_through_the_embedded_broker()

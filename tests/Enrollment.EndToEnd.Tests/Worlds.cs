@@ -31,3 +31,9 @@ public sealed class EmbeddedWorld : IAsyncLifetime
 
     public async Task DisposeAsync() => await World.DisposeAsync();
 }
+
+[CollectionDefinition(Name)]
+public sealed class EmbeddedCollection : ICollectionFixture<EmbeddedWorld>
+{
+    public const string Name = "embedded-broker";
+}

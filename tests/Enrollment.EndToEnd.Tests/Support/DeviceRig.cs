@@ -44,6 +44,8 @@ internal sealed class DeviceRig : IDisposable
             StateDirectory = Path.Combine(Root, name),
             MqttVersion = version,
             Core = core ?? FastRetries(),
+            // Telemetry only when a test asks for it, so that no reading changes storage behind a test's back.
+            TelemetryIntervalMilliseconds = 0,
         }, DeviceProtocol.Create(), Log);
         if (onChange != null)
         {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text.Json;
 
 namespace Enrollment.EndToEnd.Tests.Support;
@@ -36,6 +37,38 @@ internal sealed class OperatorClient : IDisposable
             [.. root.GetProperty("audit").EnumerateArray().Select(a => a.GetProperty("action").GetString()!)]);
     }
 
+    /// <summary>The device's telemetry as the service decrypted and stored it, newest first.</summary>
+    public async Task<IReadOnlyList<(uint Epoch, ulong Counter, byte[] Payload)>> TelemetryAsync(string id)
+    {
+        using var doc = JsonDocument.Parse(await GetAsync("v1/admin/devices/" + id + "/telemetry?limit=100"));
+        return [.. doc.RootElement.GetProperty("telemetry").EnumerateArray().Select(t =>
+            (t.GetProperty("epoch").GetUInt32(), t.GetProperty("counter").GetUInt64(), Convert.FromBase64String(t.GetProperty("payload").GetString()!)))];
+    }
+
+    /// <summary>Queues a command for the device (sent down in a channel frame); returns its id.</summary>
+    public async Task<uint> SendCommandAsync(string id, byte[] body)
+    {
+        using var response = await _http.PostAsJsonAsync("v1/admin/devices/" + id + "/commands", new { body = Convert.ToBase64String(body) });
+        string text = await response.Content.ReadAsStringAsync();
+        if (response.StatusCode != HttpStatusCode.Accepted)
+        {
+            throw new HttpRequestException("POST commands: " + (int)response.StatusCode + " " + text);
+        }
+
+        using var doc = JsonDocument.Parse(text);
+        return doc.RootElement.GetProperty("commandId").GetUInt32();
+    }
+
+    /// <summary>The commands sent to the device and what it acknowledged.</summary>
+    public async Task<IReadOnlyList<CommandView>> CommandsAsync(string id)
+    {
+        using var doc = JsonDocument.Parse(await GetAsync("v1/admin/devices/" + id + "/commands"));
+        return [.. doc.RootElement.GetProperty("commands").EnumerateArray().Select(c => new CommandView(c.GetProperty("commandId").GetUInt32(),
+            Convert.FromBase64String(c.GetProperty("body").GetString()!), c.GetProperty("acknowledged").GetBoolean(),
+            c.GetProperty("status").ValueKind == JsonValueKind.Null ? null : c.GetProperty("status").GetString(),
+            c.GetProperty("detail").ValueKind == JsonValueKind.Null ? null : Convert.FromBase64String(c.GetProperty("detail").GetString()!)))];
+    }
+
     public void Dispose() => _http.Dispose();
 
     private async Task<string> GetAsync(string path)
@@ -58,3 +91,6 @@ internal sealed record DeviceView(string Id, string DeviceId, string? PetName, s
         e.GetProperty("petName").GetString(), e.GetProperty("state").GetString()!, e.GetProperty("enroller").GetString()!,
         e.GetProperty("expiresAt").GetDateTimeOffset());
 }
+
+/// <summary>A command as the operator API shows it (docs/service-api.md section 4).</summary>
+internal sealed record CommandView(uint CommandId, byte[] Body, bool Acknowledged, string? Status, byte[]? Detail);
