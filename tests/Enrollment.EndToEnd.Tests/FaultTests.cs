@@ -24,8 +24,8 @@ public sealed class FaultTests(ITestOutputHelper output)
         var mosquitto = world.Mosquitto!;
         // The broker crashes the moment the device has stored its bundle, before it reaches the broker.
         // Attempt 1 is lost for certain (below); 10 s before the device retries gives the service time to reconnect,
-        // so attempt 2 is answered within its own wait even on a loaded machine (a late answer is the bug that
-        // LateResultTests reproduces, not what this test is about).
+        // so the retry is answered within the device's wait even on a loaded machine (late answers are
+        // LateResultTests' subject).
         var device = world.Devices.Add("broker-crash-1", core: DeviceRig.FastRetries(resultTimeoutMilliseconds: 10_000),
             onChange: Once(d => d.State == EnrolleeState.BundleReceived, mosquitto.Kill));
         long opksUsed = world.OpksUsed();
