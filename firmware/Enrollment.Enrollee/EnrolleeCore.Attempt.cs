@@ -104,7 +104,7 @@ namespace Enrollment.Enrollee
             {
                 // Expiry is checked again by every attempt (BuildMessage), with the best time known then.
                 _bundleInfoValid = _protocol.ReadBundle(_record.Bundle, _record.BundleLength, 0, _enrolleeId, _enrolleeIdLength, _bundleInfo);
-                _bundleInfo.Mqtt.ClientId = Utf8.Hex(_enrolleeId, 0, Enrollment.Protocol.Messages.EnrolleeId.TextBytes);
+                _bundleInfo.Mqtt.ClientId = Enrollment.Protocol.Messages.EnrolleeId.ToText(_enrolleeId, 0);
                 if (!_bundleInfoValid && state != EnrolleeState.Enrolled)
                 {
                     GiveUp(StatusCode.BundleUnreadable);
@@ -169,7 +169,7 @@ namespace Enrollment.Enrollee
             }
 
             // Compute once the enroller has our "computing" status (or it is not listening): the device
-            // cannot acknowledge frames for the next 10-20 s.
+            // cannot acknowledge frames for the next 6-12 s (DeviceTimings).
             if ((!_statusDirty && _link.IsIdle) || !_sessionOpen || now >= _computeNotAfter)
             {
                 _computeNotAfter = 0;

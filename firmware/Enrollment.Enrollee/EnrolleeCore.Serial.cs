@@ -147,7 +147,7 @@ namespace Enrollment.Enrollee
             }
 
             _bundleInfoValid = true;
-            _bundleInfo.Mqtt.ClientId = Utf8.Hex(_enrolleeId, 0, Enrollment.Protocol.Messages.EnrolleeId.TextBytes);
+            _bundleInfo.Mqtt.ClientId = Enrollment.Protocol.Messages.EnrolleeId.ToText(_enrolleeId, 0);
             ResetEnrollmentProgress();
             LogState();
             _log.Info("bundle: stored; service " + _bundleInfo.Mqtt.Host + ":" + _bundleInfo.Mqtt.Port.ToString()
@@ -254,12 +254,16 @@ namespace Enrollment.Enrollee
             _link.TrySend(MessageType.Error, _reply, 0, n);
         }
 
-        /// <summary>The SSID for log lines (not a secret): text if it is UTF-8, else hex.</summary>
+        /// <summary>
+        /// The SSID for log lines (not a secret): quoted text if it is UTF-8 without control characters,
+        /// else hex (an SSID is any 0..32 bytes, IEEE 802.11 section 9.4.2.2; a control character would
+        /// garble or forge log lines).
+        /// </summary>
         private string SsidText()
         {
-            return Utf8.IsValid(_record.Ssid, 0, _record.SsidLength)
-                ? "\"" + Utf8.ToText(_record.Ssid, 0, _record.SsidLength) + "\""
-                : Utf8.Hex(_record.Ssid, 0, _record.SsidLength);
+            return Enrollment.Protocol.Messages.Utf8.IsValidText(_record.Ssid, 0, _record.SsidLength)
+                ? "\"" + Enrollment.Protocol.Messages.Utf8.GetString(_record.Ssid, 0, _record.SsidLength) + "\""
+                : Enrollment.Protocol.Messages.Hex.Encode(_record.Ssid, 0, _record.SsidLength);
         }
 
         private static void Copy(byte[] from, int count, byte[] to)

@@ -303,7 +303,7 @@ namespace Enrollment.Enrollee
             string line = "state " + EnrolleeState.Name(_record.State) + ": " + StatusCode.Name(_record.Code);
             if (_record.State != EnrolleeState.Fresh)
             {
-                line += " id=" + Utf8.Hex(_enrolleeId, 0, _enrolleeIdLength);
+                line += " id=" + Enrollment.Protocol.Messages.Hex.Encode(_enrolleeId, 0, _enrolleeIdLength);
             }
 
             if (_record.State == EnrolleeState.Enrolling || _record.State == EnrolleeState.BundleReceived)
@@ -313,7 +313,7 @@ namespace Enrollment.Enrollee
 
             if (_record.State == EnrolleeState.Enrolled)
             {
-                line += " device=" + Utf8.Hex(_record.DeviceId, 0, _record.DeviceIdLength);
+                line += " device=" + Enrollment.Protocol.Messages.Hex.Encode(_record.DeviceId, 0, _record.DeviceIdLength);
             }
 
             _log.Info(line);

@@ -94,6 +94,38 @@ namespace Enrollment.SelfTest
             return Hex.Equal(signature, XedSignature);
         }
 
+        /// <summary>
+        /// The platform HMAC seam's boot check (CryptoPlatform): it accepts a correct HMAC (here the managed one
+        /// behind the seam's interface) and refuses one that is wrong only for all-zero keys, which only its
+        /// OP-0006-shaped known answer (zero salt) can see. The ESP32 app runs the same check on the native HMAC.
+        /// </summary>
+        public static bool PlatformHmacSeam()
+        {
+            return CryptoPlatform.PassesKnownAnswers(new ManagedHmac(false))
+                && !CryptoPlatform.PassesKnownAnswers(new ManagedHmac(true));
+        }
+
+        private sealed class ManagedHmac : IPlatformHmacSha256
+        {
+            private readonly bool _wrongForZeroKeys;
+
+            public ManagedHmac(bool wrongForZeroKeys)
+            {
+                _wrongForZeroKeys = wrongForZeroKeys;
+            }
+
+            public byte[] Compute(byte[] key, byte[] data)
+            {
+                byte[] mac = HmacSha256.Compute(key, data);
+                if (_wrongForZeroKeys && FixedTime.IsZero(key, 0, key.Length))
+                {
+                    mac[0] ^= 1;
+                }
+
+                return mac;
+            }
+        }
+
         public static bool XEdDsaVerify()
         {
             IX3dhPrimitives p = DefaultX3dhPrimitives.Instance;

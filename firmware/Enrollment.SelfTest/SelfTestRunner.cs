@@ -18,7 +18,8 @@ namespace Enrollment.SelfTest
     public delegate bool SelfCheck();
 
     /// <summary>
-    /// Runs the checks, one PASS/FAIL line each with its time, then one summary line:
+    /// Runs the checks, one PASS/FAIL line each with its time, then per-operation timings (TIME lines), then
+    /// one summary line:
     /// <c>SUMMARY: N passed, M failed (T ms)</c>. Whoever reads the output (a person at the serial console,
     /// the host test, a script around nanoFramework's posix runner, which exits 0 even after an unhandled
     /// exception) looks for that line.
@@ -58,6 +59,7 @@ namespace Enrollment.SelfTest
             Run("sha512 FIPS 180-4 'abc'", new SelfCheck(CryptoChecks.Sha512Abc));
             Run("hmac-sha256 RFC 4231 case 2", new SelfCheck(CryptoChecks.HmacRfc4231Case2));
             Run("hkdf-sha256 RFC 5869 A.1", new SelfCheck(CryptoChecks.HkdfRfc5869A1));
+            Run("hkdf platform-hmac seam: known answers accept good, refuse bad", new SelfCheck(CryptoChecks.PlatformHmacSeam));
             Run("aead chacha20-poly1305 RFC 8439 2.8.2 seal", new SelfCheck(CryptoChecks.AeadSeal));
             Run("aead chacha20-poly1305 open, tamper rejected", new SelfCheck(CryptoChecks.AeadOpenAndTamper));
             Run("x25519 RFC 7748 6.1 one scalar multiplication", new SelfCheck(CryptoChecks.X25519Alice));
@@ -69,6 +71,17 @@ namespace Enrollment.SelfTest
             if (enrollment.EnrolleeTicks > 0)
             {
                 _output.Line("TIME  enrollee side of one enrollment (bundle check + message): " + Ms(enrollment.EnrolleeTicks) + " ms");
+            }
+
+            try
+            {
+                new Timings(_output, _clock).RunAll();
+            }
+            catch (Exception e)
+            {
+                // Only a broken build throws here (every operation already passed its known answer above).
+                Failed++;
+                _output.Line("FAIL  timings (" + e.GetType().Name + ": " + e.Message + ")");
             }
 
             _output.Line("SUMMARY: " + Passed.ToString() + " passed, " + Failed.ToString() + " failed ("

@@ -18,6 +18,7 @@ internal static class QuickRatio
         a.Setup();
         Console.WriteLine($"{"operation",-30} {"ours us",9} {"libsodium us",13} {"ratio",7}   (min of batches; median ratio)");
         Compare("X25519", () => c.X25519Ours(), () => c.X25519Sodium(), 20);
+        Compare("X25519, device field", () => c.X25519OursPortable(), () => c.X25519Sodium(), 20);
         Compare("X25519 base", () => c.X25519BaseOurs(), () => c.X25519BaseSodium(), 20);
         Compare("XEdDSA/Ed25519 sign", () => c.XEdDsaSignOurs(), () => c.Ed25519SignSodium(), 20);
         Compare("XEdDSA/Ed25519 verify", () => c.XEdDsaVerifyOurs(), () => c.Ed25519VerifySodium(), 20);

@@ -123,16 +123,24 @@ public class CodecTests
         Assert.False(new StatusMessage().TryDecode(new byte[4], 2, 4)); // out of range: a format error too
     }
 
-    [Fact]
-    public void Utf8_validation_follows_rfc_3629()
+    [Theory]
+    [InlineData(new byte[] { 0x31, 0x2E, 0x30 }, true)]            // "1.0"
+    [InlineData(new byte[] { 0x31, 0x09, 0x7F, 0xC2, 0x85 }, true)] // controls (TAB, DEL, U+0085) are carried
+    [InlineData(new byte[] { 0x76, 0xC3, 0xA9 }, true)]            // "vé"
+    [InlineData(new byte[] { 0xC0, 0x80 }, false)]                 // overlong NUL (RFC 3629 section 3)
+    [InlineData(new byte[] { 0xED, 0xA0, 0x80 }, false)]           // surrogate
+    [InlineData(new byte[] { 0xF4, 0x90, 0x80, 0x80 }, false)]     // above U+10FFFF
+    [InlineData(new byte[] { 0xE2, 0x9C }, false)]                 // truncated
+    public void Hello_reply_firmware_version_must_be_well_formed_utf8_and_may_hold_controls(byte[] version, bool accepted)
     {
-        Assert.True(Utf8.IsValid("héllo ✓ 😀"u8.ToArray(), 0, "héllo ✓ 😀"u8.Length));
-        Assert.Equal("héllo ✓ 😀", Utf8.ToText("héllo ✓ 😀"u8.ToArray(), 0, "héllo ✓ 😀"u8.Length));
-        Assert.False(Utf8.IsValid(new byte[] { 0xC0, 0x80 }, 0, 2)); // overlong NUL
-        Assert.False(Utf8.IsValid(new byte[] { 0xED, 0xA0, 0x80 }, 0, 3)); // surrogate
-        Assert.False(Utf8.IsValid(new byte[] { 0xF4, 0x90, 0x80, 0x80 }, 0, 4)); // above U+10FFFF
-        Assert.False(Utf8.IsValid(new byte[] { 0xE2, 0x9C }, 0, 2)); // truncated
-        Assert.Equal("00ff10", Utf8.Hex(new byte[] { 0, 255, 16 }, 0, 3));
+        var reply = new HelloReplyMessage { SelectedVersion = 1, VersionCount = 1, State = 1, EnrolleeIdLength = 32, FirmwareVersionLength = version.Length };
+        reply.Versions[0] = 1;
+        version.CopyTo(reply.FirmwareVersion, 0);
+        byte[] encoded = Encode(reply.Encode);
+        var decoded = new HelloReplyMessage();
+        Assert.Equal(accepted, decoded.TryDecode(encoded, 0, encoded.Length));
+        if (accepted)
+            Assert.Equal(version, decoded.FirmwareVersion[..decoded.FirmwareVersionLength]);
     }
 
     [Fact]

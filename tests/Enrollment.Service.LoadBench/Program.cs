@@ -58,7 +58,7 @@ internal static class Program
             var floodRun = await load.RunAsync(floodSet, half, junk);
 
             Progress("crypto floor");
-            var floorUs = CryptoFloor.MeasureMicroseconds(2000);
+            var (floorWallUs, floorUs) = CryptoFloor.Measure(2000);
             var result = new
             {
                 benchmark = "enrollment-service",
@@ -76,7 +76,9 @@ internal static class Program
                 },
                 serviceCpuMicrosecondsPerEnrollment = Round(cpuPerEnrollmentUs),
                 cryptoFloorMicroseconds = Round(floorUs),
+                cryptoFloorWallMicroseconds = Round(floorWallUs),
                 cpuToFloorRatio = Round(cpuPerEnrollmentUs / floorUs),
+                loadAverage = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "",
             };
             Console.WriteLine(JsonSerializer.Serialize(result));
             return 0;

@@ -36,6 +36,13 @@ public sealed class ChannelFlowTests(PostgresServer postgres)
         Assert.Equal(device.DeviceId, device.Outcome.BrokerUsername);
         Assert.Equal(32, device.Outcome.BrokerPassword!.Length);
         Assert.Equal(service.DeviceTopicPrefix + device.DeviceId + "/", device.Outcome.DeviceTopicPrefix);
+        // Keys sealed with the KEK and only the password's hash at rest: no secret appears in any table.
+        var stored = await service.Store.SnapshotAsync(CancellationToken.None);
+        Assert.Contains(Convert.ToHexString(BrokerHash(device.Outcome.BrokerPassword)), stored, StringComparison.Ordinal);
+        foreach (var secret in device.Secrets)
+        {
+            Assert.DoesNotContain(Convert.ToHexString(secret), stored, StringComparison.Ordinal);
+        }
 
         await device.PublishAsync(device.Seal(ChannelMessageType.Telemetry, Encoding.UTF8.GetBytes("{\"t\":21.5}")));
         await metrics.WaitForAsync("channel.accepted:telemetry", 1);
@@ -123,10 +130,12 @@ public sealed class ChannelFlowTests(PostgresServer postgres)
         Assert.Empty(service.Errors);
     }
 
-    [Fact]
-    public async Task Rekey_creates_a_new_epoch_and_the_channel_state_survives_a_service_restart()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgresql")]
+    public async Task Rekey_creates_a_new_epoch_and_the_channel_state_survives_a_service_restart(string database)
     {
-        var (service, enroller, _) = await StartAsync();
+        var (service, enroller, _) = await StartAsync(database == "postgresql" ? await postgres.CreateDatabaseAsync() : null);
         await using var _s = service;
         var token = await service.AddPrincipalAsync("ops-2", PrincipalRole.Operator);
         var op = service.ClientWithToken(token);
@@ -182,10 +191,12 @@ public sealed class ChannelFlowTests(PostgresServer postgres)
         Assert.Empty(service.Errors);
     }
 
-    [Fact]
-    public async Task Identity_rotation_is_recorded_with_its_request_and_the_next_rekey_needs_the_new_key()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgresql")]
+    public async Task Identity_rotation_is_recorded_with_its_request_and_the_next_rekey_needs_the_new_key(string database)
     {
-        var (service, enroller, op) = await StartAsync();
+        var (service, enroller, op) = await StartAsync(database == "postgresql" ? await postgres.CreateDatabaseAsync() : null);
         await using var _s = service;
         await using var device = await ChannelDevice.EnrollAsync(service, enroller);
         using var metrics = new MetricsProbe(service);
@@ -217,8 +228,14 @@ public sealed class ChannelFlowTests(PostgresServer postgres)
         device.AdoptIdentity(newPrivate);
         await device.RekeyAsync(RekeyReason.Requested);
         await metrics.WaitForAsync("channel.rekeyed", 1);
-        device.AdoptIdentity(oldPrivate);
-        await Assert.ThrowsAnyAsync<Exception>(() => device.RekeyAsync(RekeyReason.Requested)); // the old IK_B no longer authenticates
+        // The old IK_B no longer authenticates: the service's answer fails the device's key confirmation.
+        var initiator = RekeyInitiator.Start(Service.Protocol.LibsodiumX3dhPrimitives.Instance, oldPrivate, device.ServiceIdentity, device.DeviceId,
+            System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), RekeyReason.Requested);
+        await device.PublishAsync(initiator.InitMessage);
+        var response = await device.NextDownAsync();
+        Assert.Equal(RekeyStatus.BadConfirmation, initiator.Finish(response, 0, response.Length, device.Epoch, out _, out _));
         Assert.Empty(service.Errors);
     }
+
+    private static byte[] BrokerHash(byte[] password) => System.Security.Cryptography.SHA256.HashData(password);
 }

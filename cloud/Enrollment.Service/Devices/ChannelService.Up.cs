@@ -40,8 +40,13 @@ internal sealed partial class ChannelService
         {
             if (device.Revoked)
             {
-                // Section 9 step 2: tell it again (rate-limited) if it keeps publishing.
-                await NotifyRevokedAsync(device, ct).ConfigureAwait(false);
+                // Section 9 step 2: tell it again (rate-limited) if it keeps publishing, and cut it off again: a
+                // device still able to publish means the broker removal has not happened or failed.
+                if (await NotifyRevokedAsync(device, ct).ConfigureAwait(false))
+                {
+                    ScheduleBrokerRemoval(deviceId);
+                }
+
                 return Drop(deviceId, "revoked");
             }
 

@@ -222,13 +222,26 @@ internal sealed partial class ChannelService : IChannelMessageHandler, IChannelE
             device.SetPending(null);
             await NotifyRevokedAsync(device, ct).ConfigureAwait(false);
         }
+        catch (Exception e) when (e is InvalidOperationException or System.Data.Common.DbException or MQTTnet.Exceptions.MqttCommunicationException)
+        {
+            // The revocation is committed and in force here; the notice is repeated on the device's next message.
+            LogRevocationStep(_log, deviceId, "notice", e.Message);
+        }
         finally
         {
             device.Gate.Release();
         }
 
         await Task.Delay(_options.RevocationNoticeGrace, _time, ct).ConfigureAwait(false);
-        await _broker.RemoveAsync(deviceId, ct).ConfigureAwait(false);
+        try
+        {
+            await _broker.RemoveAsync(deviceId, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException or MQTTnet.Exceptions.MqttCommunicationException)
+        {
+            // Frames are dropped regardless; the broker removal is retried when the device publishes again.
+            LogRevocationStep(_log, deviceId, "broker removal", e.Message);
+        }
     }
 
     /// <summary>The device's channel, loaded on first use; null when no enrolled device has this id.</summary>
@@ -305,12 +318,12 @@ internal sealed partial class ChannelService : IChannelMessageHandler, IChannelE
     }
 
     /// <summary>Sends the revocation frame (at most once a second per device, however often it publishes).</summary>
-    private async Task NotifyRevokedAsync(DeviceChannel device, CancellationToken ct)
+    private async Task<bool> NotifyRevokedAsync(DeviceChannel device, CancellationToken ct)
     {
         var now = Now;
         if (device.LastRevocationNoticeAt is { } last && now - last < 1000)
         {
-            return;
+            return false;
         }
 
         device.LastRevocationNoticeAt = now;
@@ -323,6 +336,8 @@ internal sealed partial class ChannelService : IChannelMessageHandler, IChannelE
             _metrics.Sent("revocation");
             LogRevocationSent(_log, device.DeviceId, device.Epoch);
         }
+
+        return true;
     }
 
     /// <summary>A revocation this process learns from the database (admin command, another instance): act on it now.</summary>
@@ -337,12 +352,32 @@ internal sealed partial class ChannelService : IChannelMessageHandler, IChannelE
         device.RevokedAt = (await _store.LoadChannelAsync(device.DeviceId, ct).ConfigureAwait(false))?.RevokedAt ?? Now;
         device.SetPending(null);
         await NotifyRevokedAsync(device, ct).ConfigureAwait(false);
-        await _broker.RemoveAsync(device.DeviceId, ct).ConfigureAwait(false);
+        ScheduleBrokerRemoval(device.DeviceId);
     }
+
+    /// <summary>
+    /// Removes broker access after the notice's grace period without holding up the message worker (a device
+    /// that keeps publishing schedules it again, so a failed removal is retried).
+    /// </summary>
+    private void ScheduleBrokerRemoval(string deviceId) => _ = Task.Run(async () =>
+    {
+        try
+        {
+            await Task.Delay(_options.RevocationNoticeGrace, _time).ConfigureAwait(false);
+            await _broker.RemoveAsync(deviceId, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException or OperationCanceledException or MQTTnet.Exceptions.MqttCommunicationException)
+        {
+            LogRevocationStep(_log, deviceId, "broker removal", e.Message);
+        }
+    });
 
     private static string KeyPurpose(string deviceId, uint epoch) => "channel-keys/" + deviceId + "/" + epoch;
 
     private static string PasswordPurpose(string deviceId) => "broker-password/" + deviceId;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Revocation of device {DeviceId}: {Step} failed ({Reason}); the device's messages are dropped regardless")]
+    private static partial void LogRevocationStep(ILogger logger, string deviceId, string step, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Broker access for device {DeviceId} not granted yet ({Reason}); retried at the next start")]
     private static partial void LogBrokerGrantFailed(ILogger logger, string deviceId, string reason);

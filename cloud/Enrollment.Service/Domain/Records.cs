@@ -84,9 +84,12 @@ internal sealed record RegisterResult(RegisterOutcome Outcome, EnrolleeRow? Enro
 
 internal sealed record AuditRow(long Id, long At, string Subject, string Action, string Actor, string? Detail);
 
-/// <summary>What the ingress commits in one transaction when an enrollment succeeds.</summary>
+/// <summary>What the ingress commits in one transaction when an enrollment succeeds (EikHash keeps the ingress index in step).</summary>
 internal sealed record CompletedEnrollment(
-    string EnrolleeId, uint OpkId, byte[] EphemeralKey, byte[] MessageHash, byte[] IkB, byte[] ResultMessage, long At, ChannelInit? Channel = null);
+    string EnrolleeId, uint OpkId, byte[] EphemeralKey, byte[] MessageHash, byte[] IkB, byte[] ResultMessage, long At, ChannelInit? Channel = null)
+{
+    public byte[] EikHash { get; init; } = [];
+}
 
 /// <summary>The answer stored for an accepted EK_B, and the hash of the message that earned it.</summary>
 internal sealed record SeenEphemeralKey(byte[] MessageHash, byte[] Result);

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Enrollment.Protocol.Crypto;
 
 namespace Enrollment.Service.Domain;
 
@@ -71,12 +72,12 @@ internal static partial class Sodium
 
         // y = (u - 1) / (u + 1) mod p; u = -1 has no Edwards point (division by zero) and is rejected.
         var edwards = new byte[KeySize];
-        if (!Field25519Inverse.TryMontgomeryToEdwardsY(uBytes, edwards))
+        if (!TryMontgomeryToEdwardsY(uBytes, edwards))
         {
             return false;
         }
 
-        edwards[31] &= 0x7F; // sign bit 0 (XEdDSA calculate_key_pair forces it)
+        edwards[31] &= 0x7F; // sign bit 0 (XEdDSA calculate_key_pair forces it; a canonical y has it clear anyway)
 
         var sig = signature.AsSpan(signatureOffset, SignatureSize).ToArray();
         var msg = message.AsSpan(messageOffset, messageLength).ToArray();
@@ -84,6 +85,17 @@ internal static partial class Sodium
     }
 
     private static readonly byte[] Hash1Prefix = MakeHash1Prefix();
+
+    /// <summary>One workspace per thread: the shared field code allocates nothing per call but is not thread safe.</summary>
+    [ThreadStatic]
+    private static Curve25519Workspace? t_workspace;
+
+    /// <summary>
+    /// y = (u - 1) / (u + 1) mod p (RFC 7748 section 4.1) with the shared protocol code's field arithmetic;
+    /// false for u = -1. libsodium has no Montgomery-to-Edwards map (only the reverse).
+    /// </summary>
+    internal static bool TryMontgomeryToEdwardsY(byte[] u, byte[] y) =>
+        (t_workspace ??= new Curve25519Workspace()).MontgomeryToEdwardsY(u, 0, y, 0);
 
     /// <summary>u (bit 255 already clear) >= p = 2^255 - 19: bytes 1..30 all 0xFF, byte 31 = 0x7F, byte 0 >= 0xED.</summary>
     private static bool IsAtLeastP(byte[] u)

@@ -40,8 +40,10 @@ internal static class ServiceApp
         services.AddOptions<ServiceOptions>().Bind(configuration.GetSection(ServiceOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ServiceOptions>>(sp => new ServiceOptionsValidator(sp.GetRequiredService<IHostEnvironment>(), storageOnly));
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<SqlEnrollmentStore>(sp => new SqlEnrollmentStore(CreateDialect(sp.GetRequiredService<IOptions<ServiceOptions>>().Value)));
-        services.AddSingleton<IEnrollmentStore>(sp => sp.GetRequiredService<SqlEnrollmentStore>());
+        services.AddSingleton<IngressIndex>();
+        services.AddSingleton<SqlEnrollmentStore>(sp => new SqlEnrollmentStore(CreateDialect(sp.GetRequiredService<IOptions<ServiceOptions>>().Value),
+            sp.GetRequiredService<IngressIndex>()));
+        services.TryAddSingleton<IEnrollmentStore>(sp => sp.GetRequiredService<SqlEnrollmentStore>()); // a test may wrap the store first
         services.AddSingleton<IChannelStore>(sp => sp.GetRequiredService<SqlEnrollmentStore>());
     }
 
@@ -194,6 +196,7 @@ internal static class ServiceApp
         try
         {
             await store.MigrateAsync(ct).ConfigureAwait(false);
+            await store.LoadIndexAsync(ct).ConfigureAwait(false); // before any message or write arrives
         }
         catch (Exception e) when (e is System.Data.Common.DbException or System.Net.Sockets.SocketException or InvalidOperationException or TimeoutException)
         {

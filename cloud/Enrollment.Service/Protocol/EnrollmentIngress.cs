@@ -14,13 +14,16 @@ namespace Enrollment.Service.Protocol;
 /// The service procedure of docs/protocol.md section 11 (OP-0006's checks, in its order):
 ///   decode (no public-key work) -> EK_B seen? -> enrollee pending? -> expired? -> SPK accepted, OPK bound
 ///   and unused? -> open (4 DH, AEAD, XEdDSA on libsodium) -> one transaction -> sealed result.
-/// Every check before the open uses only the header and the database, so a flood of unknown or replayed
-/// messages costs no public-key operation. A rejection changes nothing stored; it is logged and counted,
+/// Every check before the open uses only the header, memory and the database, so a flood of unknown or replayed
+/// messages costs no public-key operation; the first checks run on the in-memory <see cref="IngressIndex"/>,
+/// so such a flood does not reach the database either (the database read and the conditional commit stay
+/// the authority for whatever the index lets through). A rejection changes nothing stored; it is logged and counted,
 /// and answered (when enabled) with the generic notice that tells an observer nothing.
 /// </summary>
 internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler
 {
     private readonly IEnrollmentStore _store;
+    private readonly IngressIndex _index;
     private readonly ServiceKeys _keys;
     private readonly ServiceMetrics _metrics;
     private readonly IEventSink _events;
@@ -29,11 +32,12 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler
     private readonly ILogger<EnrollmentIngress> _log;
     private readonly IChannelEnrollment _channel;
 
-    public EnrollmentIngress(IEnrollmentStore store, ServiceKeys keys, ServiceMetrics metrics, IEventSink events, TimeProvider time,
+    public EnrollmentIngress(IEnrollmentStore store, IngressIndex index, ServiceKeys keys, ServiceMetrics metrics, IEventSink events, TimeProvider time,
         IOptions<ServiceOptions> options, ILogger<EnrollmentIngress> log, IChannelEnrollment channel)
     {
         _channel = channel;
         _store = store;
+        _index = index;
         _keys = keys;
         _metrics = metrics;
         _events = events;
@@ -53,6 +57,24 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler
 
         var topic = _mqtt.ResultTopicPrefix + EnrolleeId.ToText(message.EnrolleeId);
         var messageHash = SHA256.HashData(payload);
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var precheck = _index.Check(message.EphemeralKey, messageHash, message.EnrolleeId, message.OneTimePreKeyId, now);
+        var early = precheck switch
+        {
+            PrecheckVerdict.Replayed => RejectReason.Replayed,
+            PrecheckVerdict.UnknownEnrollee => RejectReason.UnknownEnrollee,
+            PrecheckVerdict.Expired => RejectReason.Expired,
+            PrecheckVerdict.OneTimePrekeyMismatch => RejectReason.OneTimePrekeyMismatch,
+            // The SPK lives in memory too: checked here so that a pending enrollee's id under a wrong SPK id
+            // does not reach the database either (the order among rejections is unchanged: nothing between).
+            PrecheckVerdict.Pass when _keys.FindAccepted(message.SignedPreKeyId, now) is null => RejectReason.SignedPrekeyUnknown,
+            _ => RejectReason.None,
+        };
+        if (early != RejectReason.None)
+        {
+            return Reject(started, early, message, topic);
+        }
+
         var state = await _store.LoadIngressStateAsync(message.EphemeralKey, message.EnrolleeId, message.OneTimePreKeyId, ct).ConfigureAwait(false);
         if (state.Seen is not null)
         {
@@ -60,7 +82,6 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler
         }
 
         var enrollee = state.Enrollee;
-        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var check = CheckEnrollee(enrollee, message, now);
         if (check != RejectReason.None)
         {
@@ -146,9 +167,12 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler
             // Issue 8: epoch 0 keys, broker credentials and the channel row, committed with the enrollment.
             var channel = _channel.Prepare(enrollee.Id, identity.SharedSecret, now);
             var sealedResult = ServiceHandshake.SealResult(identity.SharedSecret, message.EphemeralKey, channel.Outcome,
-                RandomNumberGenerator.GetBytes(ProtocolConstants.AeadNonceSize));
+                RandomNumberGenerator.GetBytes(ProtocolConstants.AeadNonceSize), LibsodiumX3dhPrimitives.Instance);
             CryptographicOperations.ZeroMemory(channel.BrokerPassword);
-            var done = new CompletedEnrollment(enrollee.Id, opk.Id, message.EphemeralKey, messageHash, identity.IdentityKey, sealedResult, now, channel.Init);
+            var done = new CompletedEnrollment(enrollee.Id, opk.Id, message.EphemeralKey, messageHash, identity.IdentityKey, sealedResult, now, channel.Init)
+            {
+                EikHash = enrollee.EikHash,
+            };
             switch (await _store.CompleteEnrollmentAsync(done, ct).ConfigureAwait(false))
             {
                 case CompleteOutcome.Committed:
@@ -190,14 +214,48 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler
     {
         var label = Label(reason);
         _metrics.Rejected(label, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        LogRejected(_log, label, message is null ? "-" : EnrolleeId.ToText(message.EnrolleeId));
-        if (message is null || topic is null || !_mqtt.SendNotices)
+        if (_log.IsEnabled(LogLevel.Information))
+        {
+            LogRejected(_log, label, message is null ? "-" : EnrolleeId.ToText(message.EnrolleeId));
+        }
+
+        if (message is null || topic is null || !_mqtt.SendNotices || !TakeNotice())
         {
             return new IngressAnswer(null, null);
         }
 
         // docs/protocol.md section 12: before SK exists the service can only say "rejected", whatever the reason.
         return new IngressAnswer(topic, new EnrollmentNotice(message.EphemeralKey, EnrollmentStatus.Rejected, 0).Encode(), Reliable: false);
+    }
+
+    /// <summary>
+    /// Notices are unauthenticated hints sent at QoS 0, which MQTT may drop anyway (docs/protocol.md section
+    /// 12; the enrollee falls back to its own timeout). Beyond this many per second, i.e. under a flood, none
+    /// are sent: junk cannot make the service (and the broker) spend their CPU on answers, nor use it to
+    /// amplify traffic toward topics the sender picks. Real enrollees are rarely rejected, far below this.
+    /// </summary>
+    internal const int NoticesPerSecond = 200;
+
+    private readonly Lock _noticeLock = new();
+    private long _noticeSecond;
+    private int _noticesThisSecond;
+
+    private bool TakeNotice()
+    {
+        var second = Environment.TickCount64 / 1000;
+        if (Volatile.Read(ref _noticeSecond) != second)
+        {
+            lock (_noticeLock)
+            {
+                if (_noticeSecond != second)
+                {
+                    _noticesThisSecond = 0;
+                    Volatile.Write(ref _noticeSecond, second);
+                }
+            }
+        }
+
+        return Interlocked.Increment(ref _noticesThisSecond) <= NoticesPerSecond;
     }
 
     internal static string Label(RejectReason reason) => reason switch

@@ -61,10 +61,24 @@ internal sealed partial class SqlEnrollmentStore
             return result;
         }, ct);
 
-    public Task<RegisterResult> RegisterEnrolleeAsync(NewEnrollee e, string enrollerName, CancellationToken ct) =>
-        WriteAsync(async (c, tx) =>
+    public async Task<RegisterResult> RegisterEnrolleeAsync(NewEnrollee e, string enrollerName, CancellationToken ct)
+    {
+        var result = await RegisterCoreAsync(e, enrollerName, ct).ConfigureAwait(false);
+        if (result.Outcome == RegisterOutcome.Created)
         {
-            var existing = await QueryAsync(c, tx, EnrolleeColumns + "WHERE e.bundle_id = @b", MapEnrollee, ct, ("b", e.BundleId)).ConfigureAwait(false);
+            // After the commit and before the enroller's answer (the device gets its bundle only after that).
+            Index.AddPending(result.Enrollee!.EikHash, result.Enrollee.ExpiresAt, result.Enrollee.OpkId);
+        }
+
+        return result;
+    }
+
+    /// <summary>Group-committed with other registrations and enrollments (SqlEnrollmentStore.GroupCommit.cs).</summary>
+    private Task<RegisterResult> RegisterCoreAsync(NewEnrollee e, string enrollerName, CancellationToken ct) =>
+        GroupWriteAsync(async (c, tx) =>
+        {
+            var none = CancellationToken.None; // the group's transaction outlives any one caller's cancellation
+            var existing = await QueryAsync(c, tx, EnrolleeColumns + "WHERE e.bundle_id = @b", MapEnrollee, none, ("b", e.BundleId)).ConfigureAwait(false);
             if (existing.Count > 0)
             {
                 var x = existing[0];
@@ -75,7 +89,7 @@ internal sealed partial class SqlEnrollmentStore
                     : new RegisterResult(RegisterOutcome.Conflict, null, "the bundle is already bound to a different enrollee");
             }
 
-            var bundles = await QueryAsync(c, tx, BundleColumns + "WHERE bundle_id = @b", MapBundle, ct, ("b", e.BundleId)).ConfigureAwait(false);
+            var bundles = await QueryAsync(c, tx, BundleColumns + "WHERE bundle_id = @b", MapBundle, none, ("b", e.BundleId)).ConfigureAwait(false);
             if (bundles.Count == 0 || bundles[0].EnrollerId != e.EnrollerId)
             {
                 // Another enroller's bundle is reported as unknown: ids are not an oracle across enrollers.
@@ -93,7 +107,7 @@ internal sealed partial class SqlEnrollmentStore
                 return new RegisterResult(RegisterOutcome.BundleUnknown, null, null);
             }
 
-            var pending = ToLong(await ScalarAsync(c, tx, "SELECT COUNT(*) FROM enrollees WHERE eik_hash = @h AND state = 'pending'", ct,
+            var pending = ToLong(await ScalarAsync(c, tx, "SELECT COUNT(*) FROM enrollees WHERE eik_hash = @h AND state = 'pending'", none,
                 ("h", e.EikHash)).ConfigureAwait(false));
             if (pending > 0)
             {
@@ -102,15 +116,15 @@ internal sealed partial class SqlEnrollmentStore
 
             await ExecAsync(c, tx,
                 "INSERT INTO enrollees (id, eik_hash, eik_public, pet_name, bundle_id, opk_id, enroller_id, state, created_at, expires_at) " +
-                "VALUES (@i, @h, @k, @n, @b, @o, @e, 'pending', @t, @x)", ct,
+                "VALUES (@i, @h, @k, @n, @b, @o, @e, 'pending', @t, @x)", none,
                 ("i", e.Id), ("h", e.EikHash), ("k", e.EikPublic), ("n", e.PetName), ("b", e.BundleId), ("o", (long)bundle.OpkId),
                 ("e", e.EnrollerId), ("t", e.CreatedAt), ("x", e.ExpiresAt)).ConfigureAwait(false);
-            await ExecAsync(c, tx, "UPDATE bundles SET state = 'bound' WHERE bundle_id = @b", ct, ("b", e.BundleId)).ConfigureAwait(false);
+            await ExecAsync(c, tx, "UPDATE bundles SET state = 'bound' WHERE bundle_id = @b", none, ("b", e.BundleId)).ConfigureAwait(false);
             await AuditAsync(c, tx, e.CreatedAt, "enrollee:" + e.Id, "enrollee.pending", "enroller:" + enrollerName,
-                "bundle " + e.BundleId + ", opk " + bundle.OpkId, ct).ConfigureAwait(false);
-            var created = await QueryAsync(c, tx, EnrolleeColumns + "WHERE e.id = @i", MapEnrollee, ct, ("i", e.Id)).ConfigureAwait(false);
+                "bundle " + e.BundleId + ", opk " + bundle.OpkId, none).ConfigureAwait(false);
+            var created = await QueryAsync(c, tx, EnrolleeColumns + "WHERE e.id = @i", MapEnrollee, none, ("i", e.Id)).ConfigureAwait(false);
             return new RegisterResult(RegisterOutcome.Created, created[0], null);
-        }, ct);
+        }, r => r.Outcome == RegisterOutcome.Created, ct);
 
     public Task<IReadOnlyList<EnrolleeRow>> ListEnrolleesAsync(long? enrollerId, string? state, CancellationToken ct) =>
         ReadAsync<IReadOnlyList<EnrolleeRow>>(async c => await QueryAsync(c, null,
@@ -132,30 +146,52 @@ internal sealed partial class SqlEnrollmentStore
             return rows.Count == 0 ? null : rows[0];
         }, ct);
 
-    public Task<bool> DeletePendingEnrolleeAsync(string id, long enrollerId, string actor, long now, CancellationToken ct) =>
-        WriteAsync(async (c, tx) =>
+    public async Task<bool> DeletePendingEnrolleeAsync(string id, long enrollerId, string actor, long now, CancellationToken ct)
+    {
+        var deleted = await DeletePendingCoreAsync(id, enrollerId, actor, now, ct).ConfigureAwait(false);
+        if (deleted is not null)
+        {
+            Index.RemovePending(deleted.EikHash, deleted.OpkId);
+        }
+
+        return deleted is not null;
+    }
+
+    private Task<EnrolleeRow?> DeletePendingCoreAsync(string id, long enrollerId, string actor, long now, CancellationToken ct) =>
+        WriteAsync<EnrolleeRow?>(async (c, tx) =>
         {
             var rows = await QueryAsync(c, tx, EnrolleeColumns + "WHERE e.id = @i AND e.enroller_id = @e AND e.state = 'pending'",
                 MapEnrollee, ct, ("i", id), ("e", enrollerId)).ConfigureAwait(false);
             if (rows.Count == 0)
             {
-                return false;
+                return null;
             }
 
             await ExecAsync(c, tx, "DELETE FROM enrollees WHERE id = @i", ct, ("i", id)).ConfigureAwait(false);
             await DiscardOpkAsync(c, tx, rows[0].OpkId, now, ct).ConfigureAwait(false);
             await ExecAsync(c, tx, "UPDATE bundles SET state = 'withdrawn' WHERE bundle_id = @b", ct, ("b", rows[0].BundleId)).ConfigureAwait(false);
             await AuditAsync(c, tx, now, "enrollee:" + id, "enrollee.deleted", actor, "opk " + rows[0].OpkId + " discarded", ct).ConfigureAwait(false);
-            return true;
+            return rows[0];
         }, ct);
 
-    public Task<bool> RevokeEnrolleeAsync(string id, string actor, long now, CancellationToken ct) =>
-        WriteAsync(async (c, tx) =>
+    public async Task<bool> RevokeEnrolleeAsync(string id, string actor, long now, CancellationToken ct)
+    {
+        var revoked = await RevokeCoreAsync(id, actor, now, ct).ConfigureAwait(false);
+        if (revoked is not null)
+        {
+            Index.RemovePending(revoked.EikHash, revoked.OpkId);
+        }
+
+        return revoked is not null;
+    }
+
+    private Task<EnrolleeRow?> RevokeCoreAsync(string id, string actor, long now, CancellationToken ct) =>
+        WriteAsync<EnrolleeRow?>(async (c, tx) =>
         {
             var rows = await QueryAsync(c, tx, EnrolleeColumns + "WHERE e.id = @i", MapEnrollee, ct, ("i", id)).ConfigureAwait(false);
             if (rows.Count == 0 || rows[0].State is not (EnrolleeState.Pending or EnrolleeState.Enrolled))
             {
-                return false;
+                return null;
             }
 
             await ExecAsync(c, tx, "UPDATE enrollees SET state = 'revoked', revoked_at = @t, eik_public = NULL WHERE id = @i", ct,
@@ -167,22 +203,33 @@ internal sealed partial class SqlEnrollmentStore
 
             await RevokeChannelAsync(c, tx, id, now, ct).ConfigureAwait(false);
             await AuditAsync(c, tx, now, "enrollee:" + id, "enrollee.revoked", actor, "was " + rows[0].State, ct).ConfigureAwait(false);
-            return true;
+            return rows[0];
         }, ct);
 
-    public Task<int> ExpirePendingEnrolleesAsync(long now, CancellationToken ct) =>
+    public async Task<int> ExpirePendingEnrolleesAsync(long now, CancellationToken ct)
+    {
+        var expired = await ExpirePendingCoreAsync(now, ct).ConfigureAwait(false);
+        foreach (var (_, opkId, eikHash) in expired)
+        {
+            Index.RemovePending(eikHash, opkId);
+        }
+
+        return expired.Count;
+    }
+
+    private Task<List<(string Id, uint OpkId, byte[] EikHash)>> ExpirePendingCoreAsync(long now, CancellationToken ct) =>
         WriteAsync(async (c, tx) =>
         {
-            var due = await QueryAsync(c, tx, "SELECT id, opk_id FROM enrollees WHERE state = 'pending' AND expires_at <= @t",
-                r => (r.GetString(0), (uint)ToLong(r.GetValue(1))), ct, ("t", now)).ConfigureAwait(false);
-            foreach (var (id, opkId) in due)
+            var due = await QueryAsync(c, tx, "SELECT id, opk_id, eik_hash FROM enrollees WHERE state = 'pending' AND expires_at <= @t",
+                r => (r.GetString(0), (uint)ToLong(r.GetValue(1)), (byte[])r.GetValue(2)), ct, ("t", now)).ConfigureAwait(false);
+            foreach (var (id, opkId, _) in due)
             {
                 await ExecAsync(c, tx, "UPDATE enrollees SET state = 'expired', eik_public = NULL WHERE id = @i", ct, ("i", id)).ConfigureAwait(false);
                 await DiscardOpkAsync(c, tx, opkId, now, ct).ConfigureAwait(false);
                 await AuditAsync(c, tx, now, "enrollee:" + id, "enrollee.expired", "service", null, ct).ConfigureAwait(false);
             }
 
-            return due.Count;
+            return due;
         }, ct);
 
     public Task<int> ExpireReservedBundlesAsync(long now, CancellationToken ct) =>

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Text;
+using Enrollment.Service.Domain;
 
 namespace Enrollment.Service.Storage;
 
@@ -12,14 +13,20 @@ internal sealed partial class SqlEnrollmentStore : IEnrollmentStore, IDisposable
 {
     private readonly SqlDialect _dialect;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly PreparedQuery _ingressState;
 
-    public SqlEnrollmentStore(SqlDialect dialect)
+    public SqlEnrollmentStore(SqlDialect dialect, IngressIndex? index = null)
     {
         _dialect = dialect;
+        Index = index ?? new IngressIndex();
+        _ingressState = new PreparedQuery(dialect, IngressStateSql, ("k", Array.Empty<byte>()), ("h", Array.Empty<byte>()), ("o", 0L));
         _committer = new Lazy<Task>(() => Task.Run(CommitLoopAsync));
     }
 
     public string ProviderName => _dialect.Name;
+
+    /// <summary>The ingress's pre-check index, which this store updates after every commit that changes what it holds.</summary>
+    public IngressIndex Index { get; }
 
     public void Dispose()
     {
@@ -29,6 +36,7 @@ internal sealed partial class SqlEnrollmentStore : IEnrollmentStore, IDisposable
             _committer.Value.Wait(TimeSpan.FromSeconds(10));
         }
 
+        _ingressState.Dispose();
         _writeLock.Dispose();
         (_dialect as IDisposable)?.Dispose();
     }

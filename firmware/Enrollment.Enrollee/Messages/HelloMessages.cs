@@ -84,7 +84,7 @@ namespace Enrollment.Enrollee.Messages
             r.ReadFixed(EikPublic, Limits.PublicKeySize);
             FirmwareVersionLength = r.ReadShortField(FirmwareVersion, 0, Limits.MaxFirmwareVersion);
             PetNameLength = r.ReadShortField(PetName, 0, Limits.MaxPetName);
-            return r.Complete && Utf8.IsValid(FirmwareVersion, 0, FirmwareVersionLength)
+            return r.Complete && Enrollment.Protocol.Messages.Utf8.IsValidText(FirmwareVersion, 0, FirmwareVersionLength, true)
                 && (PetNameLength == 0 || Enrollment.Protocol.Messages.PetName.IsValid(PetName, 0, PetNameLength));
         }
     }

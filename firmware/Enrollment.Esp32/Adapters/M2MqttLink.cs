@@ -16,7 +16,7 @@ namespace Enrollment.Esp32.Adapters
     /// </summary>
     internal sealed class M2MqttLink : IMqttLink
     {
-        /// <summary>Keep-alive: three times the worst-case enrollment computation (20 s), so the broker
+        /// <summary>Keep-alive: five times the worst-case enrollment computation (12 s, DeviceTimings), so the broker
         /// does not drop the session while the device is busy with the message.</summary>
         private const ushort KeepAliveSeconds = 60;
 

@@ -80,7 +80,48 @@ namespace Enrollment.Protocol.Crypto
             ScalarMultBaseCore(scalar, sOff, output, oOff);
         }
 
+        /// <summary>
+        /// y = (u - 1) / (u + 1) mod p: the birational map from a Montgomery u-coordinate to the Edwards
+        /// y-coordinate (RFC 7748 section 4.1), the first step of XEdDSA's convert_mont (XEdDSA spec
+        /// section 2.6), for hosts that verify XEdDSA on an Ed25519 library. u is decoded as RFC 7748
+        /// section 5 says (bit 255 ignored, values from p up taken mod p): a caller that must refuse
+        /// u &gt;= p checks that first. Writes the canonical 32-byte encoding of y (its top bit, the sign
+        /// of x, is 0). False, with nothing written, when u = -1 (u + 1 = 0: no Edwards point). Public
+        /// inputs only; no allocation.
+        /// </summary>
+        public bool MontgomeryToEdwardsY(byte[] u, int uOff, byte[] y, int yOff)
+        {
+            CurveArgs.Range(u, uOff, X25519.KeySize, nameof(u));
+            CurveArgs.Range(y, yOff, X25519.KeySize, nameof(y));
+            Field25519.FromBytes(F1, u, uOff);
+            Field25519.One(F2);
+            Field25519.Sub(F3, F1, F2);     // u - 1
+            Field25519.Carry(F3);
+            Field25519.Add(F4, F1, F2);     // u + 1
+            Field25519.Carry(F4);
+            if (Field25519.IsNonZero(F4, Bytes32) == 0)
+            {
+                return false;
+            }
+
+            Field25519.Invert(F4, F4, F5, F6, F7, F8);
+            Field25519.Mul(F3, F3, F4);
+            Field25519.ToBytes(y, yOff, F3);
+            return true;
+        }
+
         internal void ScalarMultCore(byte[] scalar, int sOff, byte[] u, int uOff, byte[] output, int oOff)
+        {
+            X25519.Clamp(Scalar, scalar, sOff);
+            X25519.LadderBest(this, Scalar, u, uOff, output, oOff);
+            ClearSecrets();
+        }
+
+        /// <summary>
+        /// X25519(scalar, u) always by the portable ten-limb ladder, the code the device runs (on the
+        /// host <see cref="ScalarMult"/> takes the faster field; tests compare the two).
+        /// </summary>
+        internal void ScalarMultPortable(byte[] scalar, int sOff, byte[] u, int uOff, byte[] output, int oOff)
         {
             X25519.Clamp(Scalar, scalar, sOff);
             Field25519.FromBytes(F0, u, uOff);

@@ -10,7 +10,7 @@ namespace Enrollment.Protocol.Crypto
     /// results of the two convenience forms; a caller that wants no lock uses its own
     /// <see cref="Curve25519Workspace"/>.
     /// </remarks>
-    public static class X25519
+    public static partial class X25519
     {
         /// <summary>Size of scalars, u-coordinates and outputs (RFC 7748 s5).</summary>
         public const int KeySize = 32;
@@ -64,6 +64,28 @@ namespace Enrollment.Protocol.Crypto
             k[0] &= 248;
             k[31] &= 127;
             k[31] |= 64;
+        }
+
+        /// <summary>
+        /// Computes X25519(k, u) with a faster field when the platform has one (X25519.Host.cs, 64-bit
+        /// .NET: 51-bit limbs and 128-bit products) and sets <paramref name="done"/>. The device builds
+        /// leave out that file, so this declaration has no body there and the compiler removes its calls.
+        /// </summary>
+        static partial void LadderOnHost(byte[] k, byte[] u, int uOff, byte[] output, int oOff, ref bool done);
+
+        /// <summary>
+        /// X25519(k, u) for a clamped k: the platform's faster ladder when it has one, else the portable
+        /// <see cref="Ladder"/> (the one the device runs) on x1.
+        /// </summary>
+        internal static void LadderBest(Curve25519Workspace ws, byte[] k, byte[] u, int uOff, byte[] output, int oOff)
+        {
+            bool done = false;
+            LadderOnHost(k, u, uOff, output, oOff, ref done);
+            if (!done)
+            {
+                Field25519.FromBytes(ws.F0, u, uOff);
+                Ladder(ws, k, ws.F0, false, output, oOff);
+            }
         }
 
         /// <summary>

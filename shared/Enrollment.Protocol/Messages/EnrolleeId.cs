@@ -33,16 +33,7 @@ namespace Enrollment.Protocol.Messages
         /// <summary>Text form of an id (or of its first 10 bytes): 20 lowercase hex characters.</summary>
         public static string ToText(byte[] id, int offset)
         {
-            Wire.CheckRange(id, offset, TextBytes);
-            char[] text = new char[TextLength];
-            for (int i = 0; i < TextBytes; i++)
-            {
-                int v = id[offset + i];
-                text[2 * i] = HexDigit(v >> 4);
-                text[(2 * i) + 1] = HexDigit(v & 0xF);
-            }
-
-            return new string(text);
+            return Hex.Encode(id, offset, TextBytes);
         }
 
         /// <summary>Text form of an id starting at offset 0.</summary>
@@ -78,11 +69,6 @@ namespace Enrollment.Protocol.Messages
 
             prefix = bytes;
             return true;
-        }
-
-        private static char HexDigit(int v)
-        {
-            return (char)(v < 10 ? '0' + v : 'a' + v - 10);
         }
 
         private static int HexValue(char c)

@@ -6,22 +6,44 @@ namespace Enrollment.Protocol.Messages
     /// Minimal UTF-8 (RFC 3629) helpers: nanoFramework's mscorlib has no System.Text.Encoding, and the
     /// protocol's text fields (pet name, broker user name) must be validated identically on every party.
     /// "Text" here means well-formed UTF-8 (no overlong forms, no surrogate code points, nothing above
-    /// U+10FFFF) without control characters (U+0000..U+001F, U+007F..U+009F).
+    /// U+10FFFF) without control characters (U+0000..U+001F, U+007F..U+009F). The overloads with
+    /// <c>allowControl</c> accept control characters too, for strings that are only checked for
+    /// well-formedness and carried, never shown as a name or used as a topic (the firmware version in the
+    /// device's hello message). Whatever goes into a log line uses the strict form: a control character
+    /// there could forge or garble lines.
     /// </summary>
     public static class Utf8
     {
         /// <summary>True when the bytes are well-formed UTF-8 text without control characters.</summary>
         public static bool IsValidText(byte[] buffer, int offset, int count)
         {
-            Wire.CheckRange(buffer, offset, count);
-            return CountChars(buffer, offset, count) >= 0;
+            return IsValidText(buffer, offset, count, false);
         }
 
-        /// <summary>Decodes bytes that <see cref="IsValidText"/> accepts; throws ArgumentException otherwise.</summary>
-        public static string GetString(byte[] buffer, int offset, int count)
+        /// <summary>
+        /// True when the bytes are well-formed UTF-8; control characters are accepted only when
+        /// <paramref name="allowControl"/> is set.
+        /// </summary>
+        public static bool IsValidText(byte[] buffer, int offset, int count, bool allowControl)
         {
             Wire.CheckRange(buffer, offset, count);
-            int chars = CountChars(buffer, offset, count);
+            return CountChars(buffer, offset, count, allowControl) >= 0;
+        }
+
+        /// <summary>Decodes bytes that <see cref="IsValidText(byte[], int, int)"/> accepts; throws ArgumentException otherwise.</summary>
+        public static string GetString(byte[] buffer, int offset, int count)
+        {
+            return GetString(buffer, offset, count, false);
+        }
+
+        /// <summary>
+        /// Decodes bytes that <see cref="IsValidText(byte[], int, int, bool)"/> accepts with the same
+        /// <paramref name="allowControl"/>; throws ArgumentException otherwise.
+        /// </summary>
+        public static string GetString(byte[] buffer, int offset, int count, bool allowControl)
+        {
+            Wire.CheckRange(buffer, offset, count);
+            int chars = CountChars(buffer, offset, count, allowControl);
             if (chars < 0)
             {
                 throw new ArgumentException("not valid UTF-8 text", nameof(buffer));
@@ -52,7 +74,7 @@ namespace Enrollment.Protocol.Messages
 
         /// <summary>
         /// Encodes a string as UTF-8. Throws ArgumentException for unpaired surrogates or control characters,
-        /// so whatever it returns passes <see cref="IsValidText"/>.
+        /// so whatever it returns passes <see cref="IsValidText(byte[], int, int)"/>.
         /// </summary>
         public static byte[] GetBytes(string text)
         {
@@ -112,7 +134,7 @@ namespace Enrollment.Protocol.Messages
         }
 
         /// <summary>Number of UTF-16 chars the bytes decode to, or -1 if they are not valid text.</summary>
-        private static int CountChars(byte[] b, int offset, int count)
+        private static int CountChars(byte[] b, int offset, int count, bool allowControl)
         {
             int end = offset + count;
             int chars = 0;
@@ -120,7 +142,7 @@ namespace Enrollment.Protocol.Messages
             while (i < end)
             {
                 int cp = DecodeOne(b, i, end, out int length);
-                if (cp < 0 || IsControl(cp))
+                if (cp < 0 || (!allowControl && IsControl(cp)))
                 {
                     return -1;
                 }

@@ -55,19 +55,31 @@ namespace Enrollment.Protocol.X3dh
         /// <summary>SK = HKDF-SHA256(salt = 0^32, IKM = F || DH1..DH4, info = <see cref="InfoText"/>, L = 32).</summary>
         internal static byte[] DeriveSk(byte[] ikm)
         {
+            return DeriveSk(null, ikm);
+        }
+
+        /// <summary>As <see cref="DeriveSk(byte[])"/>, on the host's symmetric primitives when given.</summary>
+        internal static byte[] DeriveSk(IX3dhSymmetricPrimitives? s, byte[] ikm)
+        {
             byte[] sk = new byte[ProtocolConstants.AeadKeySize];
-            CryptoBinding.Hkdf(Salt, ikm, 0, IkmSize, Info, sk, 0, sk.Length);
+            CryptoBinding.Hkdf(s, Salt, ikm, 0, IkmSize, Info, sk, 0, sk.Length);
             return sk;
         }
 
         /// <summary>h = SHA-256(info || F || DH1 || DH2 || DH3 || DH4) = SHA-256(info || IKM): the transcript hash.</summary>
         internal static byte[] TranscriptHash(byte[] ikm)
         {
+            return TranscriptHash(null, ikm);
+        }
+
+        /// <summary>As <see cref="TranscriptHash(byte[])"/>, on the host's symmetric primitives when given.</summary>
+        internal static byte[] TranscriptHash(IX3dhSymmetricPrimitives? s, byte[] ikm)
+        {
             byte[] input = new byte[Info.Length + IkmSize];
             Array.Copy(Info, 0, input, 0, Info.Length);
             Array.Copy(ikm, 0, input, Info.Length, IkmSize);
             byte[] h = new byte[ProtocolConstants.HashSize];
-            CryptoBinding.Sha256(input, 0, input.Length, h, 0);
+            CryptoBinding.Sha256(s, input, 0, input.Length, h, 0);
             CryptoBinding.Zero(input);
             return h;
         }
@@ -75,19 +87,31 @@ namespace Enrollment.Protocol.X3dh
         /// <summary>One 32-byte key: HKDF-Expand(SK, label, 32).</summary>
         internal static byte[] Expand(byte[] sk, byte[] label)
         {
+            return Expand(null, sk, label);
+        }
+
+        /// <summary>As <see cref="Expand(byte[], byte[])"/>, on the host's symmetric primitives when given.</summary>
+        internal static byte[] Expand(IX3dhSymmetricPrimitives? s, byte[] sk, byte[] label)
+        {
             byte[] key = new byte[ProtocolConstants.AeadKeySize];
-            CryptoBinding.Expand(sk, label, key, 0, key.Length);
+            CryptoBinding.Expand(s, sk, label, key, 0, key.Length);
             return key;
         }
 
         /// <summary>Message nonce = first 12 bytes of SHA-256("Ockam Enrollment v1 message nonce" || EK_B).</summary>
         internal static byte[] MessageNonce(byte[] ephemeralPublicKey)
         {
+            return MessageNonce(null, ephemeralPublicKey);
+        }
+
+        /// <summary>As <see cref="MessageNonce(byte[])"/>, on the host's symmetric primitives when given.</summary>
+        internal static byte[] MessageNonce(IX3dhSymmetricPrimitives? s, byte[] ephemeralPublicKey)
+        {
             byte[] input = new byte[MessageNonceLabel.Length + ProtocolConstants.KeySize];
             Array.Copy(MessageNonceLabel, 0, input, 0, MessageNonceLabel.Length);
             Array.Copy(ephemeralPublicKey, 0, input, MessageNonceLabel.Length, ProtocolConstants.KeySize);
             byte[] digest = new byte[ProtocolConstants.HashSize];
-            CryptoBinding.Sha256(input, 0, input.Length, digest, 0);
+            CryptoBinding.Sha256(s, input, 0, input.Length, digest, 0);
             return Wire.Slice(digest, 0, ProtocolConstants.AeadNonceSize);
         }
 

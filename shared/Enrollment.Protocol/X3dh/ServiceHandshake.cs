@@ -64,6 +64,8 @@ namespace Enrollment.Protocol.X3dh
                 return OpenStatus.IdentityMismatch;
             }
 
+            // A host's primitives may bring the symmetric half too (the cloud: libsodium); the device's do not.
+            t.Symmetric = primitives as IX3dhSymmetricPrimitives;
             byte[] ek = message.EphemeralKey;
             bool ok = t.SetDh(1, primitives, signedPreKeyPrivateKey, expectedEnrollmentIdentityKey);
             ok &= t.SetDh(2, primitives, identityPrivateKey, ek);
@@ -79,7 +81,7 @@ namespace Enrollment.Protocol.X3dh
             message.WriteHeader(header, 0);
             t.Derive(header, serviceAddress, ek);
             byte[] body = new byte[EnrollmentMessage.BodySize];
-            bool opened = CryptoBinding.Open(t.MessageKey!, t.Nonce!, t.Aad!, 0, t.Aad!.Length, message.Ciphertext, 0, EnrollmentMessage.CiphertextSize, body, 0);
+            bool opened = CryptoBinding.Open(t.Symmetric, t.MessageKey!, t.Nonce!, t.Aad!, 0, t.Aad!.Length, message.Ciphertext, 0, EnrollmentMessage.CiphertextSize, body, 0);
             t.ClearSecretsButSk();
             if (!opened)
             {
@@ -131,6 +133,13 @@ namespace Enrollment.Protocol.X3dh
         /// </summary>
         public static byte[] SealResult(byte[] sharedSecret, byte[] ephemeralPublicKey, EnrollmentOutcome outcome, byte[] nonce)
         {
+            return SealResult(sharedSecret, ephemeralPublicKey, outcome, nonce, null);
+        }
+
+        /// <summary>As the overload without primitives, with the symmetric half of <paramref name="primitives"/> when it has one.</summary>
+        public static byte[] SealResult(byte[] sharedSecret, byte[] ephemeralPublicKey, EnrollmentOutcome outcome, byte[] nonce, IX3dhPrimitives? primitives)
+        {
+            IX3dhSymmetricPrimitives? s = primitives as IX3dhSymmetricPrimitives;
             Wire.CheckLength(sharedSecret, ProtocolConstants.AeadKeySize, nameof(sharedSecret));
             Wire.CheckLength(ephemeralPublicKey, ProtocolConstants.KeySize, nameof(ephemeralPublicKey));
             Wire.CheckLength(nonce, ProtocolConstants.AeadNonceSize, nameof(nonce));
@@ -144,8 +153,8 @@ namespace Enrollment.Protocol.X3dh
             MessageHeader.Write(output, 0, MessageType.Result);
             Array.Copy(ephemeralPublicKey, 0, output, 2, ProtocolConstants.KeySize);
             Array.Copy(nonce, 0, output, 34, ProtocolConstants.AeadNonceSize);
-            byte[] key = KeySchedule.Expand(sharedSecret, KeySchedule.ResultKeyLabel);
-            CryptoBinding.Seal(key, nonce, output, 0, EnrollmentResult.HeaderSize, plaintext, 0, plaintext.Length, output, EnrollmentResult.HeaderSize);
+            byte[] key = KeySchedule.Expand(s, sharedSecret, KeySchedule.ResultKeyLabel);
+            CryptoBinding.Seal(s, key, nonce, output, 0, EnrollmentResult.HeaderSize, plaintext, 0, plaintext.Length, output, EnrollmentResult.HeaderSize);
             CryptoBinding.Zero(key);
             CryptoBinding.Zero(plaintext);
             return output;

@@ -24,6 +24,9 @@ namespace Enrollment.Protocol.X3dh
 
         internal byte[]? MessageKey;
 
+        /// <summary>The host's symmetric primitives, or null for this project's own (the device).</summary>
+        internal IX3dhSymmetricPrimitives? Symmetric;
+
         /// <summary>Keeps IKM and the message key after the run, for the golden-vector generator only.</summary>
         internal bool KeepSecretsForVectors = false; // set only by the vector generator in tests
 
@@ -54,12 +57,12 @@ namespace Enrollment.Protocol.X3dh
         /// <summary>From IKM, the header and Addr: SK, h, AAD, the message key and the message nonce.</summary>
         internal void Derive(byte[] header, byte[] address, byte[] ephemeralPublicKey)
         {
-            Sk = KeySchedule.DeriveSk(Ikm);
-            H = KeySchedule.TranscriptHash(Ikm);
+            Sk = KeySchedule.DeriveSk(Symmetric, Ikm);
+            H = KeySchedule.TranscriptHash(Symmetric, Ikm);
             Header = header;
             Aad = KeySchedule.MessageAad(header, address, H);
-            MessageKey = KeySchedule.Expand(Sk, KeySchedule.MessageKeyLabel);
-            Nonce = KeySchedule.MessageNonce(ephemeralPublicKey);
+            MessageKey = KeySchedule.Expand(Symmetric, Sk, KeySchedule.MessageKeyLabel);
+            Nonce = KeySchedule.MessageNonce(Symmetric, ephemeralPublicKey);
         }
 
         /// <summary>Zeroes the secrets this transcript holds except SK, which the caller hands on.</summary>

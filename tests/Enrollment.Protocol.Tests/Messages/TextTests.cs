@@ -73,6 +73,71 @@ public class TextTests
     }
 
     [Fact]
+    public void With_allowControl_random_byte_strings_agree_with_dotnets_strict_decoder_controls_included()
+    {
+        var strict = new UTF8Encoding(false, true);
+        var rng = new Random(4321);
+        int controls = 0;
+        for (var n = 0; n < 20000; n++)
+        {
+            var b = new byte[rng.Next(0, 8)];
+            for (var i = 0; i < b.Length; i++)
+                b[i] = (byte)(rng.Next(3) == 0 ? rng.Next(0x80) : rng.Next(0x80, 0x100));
+            string? expected;
+            try
+            {
+                expected = strict.GetString(b);
+            }
+            catch (DecoderFallbackException)
+            {
+                expected = null;
+            }
+
+            Assert.Equal(expected != null, Utf8.IsValidText(b, 0, b.Length, allowControl: true));
+            if (expected == null)
+            {
+                Assert.Throws<ArgumentException>("buffer", () => Utf8.GetString(b, 0, b.Length, allowControl: true));
+                continue;
+            }
+
+            Assert.Equal(expected, Utf8.GetString(b, 0, b.Length, allowControl: true));
+            if (expected.Any(c => c < 0x20 || (c >= 0x7F && c <= 0x9F)))
+            {
+                controls++;
+                Assert.False(Utf8.IsValidText(b, 0, b.Length)); // the strict form still refuses them
+            }
+        }
+
+        Assert.True(controls > 400, $"only {controls} strings with control characters were drawn");
+    }
+
+    [Fact]
+    public void Validation_reads_only_the_given_range_and_checks_it()
+    {
+        byte[] b = { 0xFF, 0x41, 0x0A, 0x42, 0xFF };           // invalid bytes outside [1, 4)
+        Assert.True(Utf8.IsValidText(b, 1, 3, allowControl: true));
+        Assert.Equal("A\nB", Utf8.GetString(b, 1, 3, allowControl: true));
+        Assert.False(Utf8.IsValidText(b, 1, 3));
+        Assert.Throws<ArgumentOutOfRangeException>("count", () => Utf8.IsValidText(b, 1, 5, allowControl: true));
+        Assert.Throws<ArgumentNullException>("buffer", () => Utf8.GetString(null!, 0, 0, allowControl: true));
+    }
+
+    [Fact]
+    public void Hex_is_two_lowercase_digits_per_byte_of_the_range()
+    {
+        var b = new byte[] { 0x00, 0xFF, 0x10, 0xA5, 0x5A, 0x09 };
+        Assert.Equal("00ff10a55a09", Hex.Encode(b, 0, b.Length));
+        Assert.Equal("10a5", Hex.Encode(b, 2, 2));
+        Assert.Equal("", Hex.Encode(b, 6, 0));
+        var rng = new Random(16);
+        var r = new byte[64];
+        rng.NextBytes(r);
+        Assert.Equal(Convert.ToHexString(r).ToLowerInvariant(), Hex.Encode(r, 0, r.Length));
+        Assert.Throws<ArgumentOutOfRangeException>("count", () => Hex.Encode(b, 5, 2));
+        Assert.Throws<ArgumentNullException>("buffer", () => Hex.Encode(null!, 0, 0));
+    }
+
+    [Fact]
     public void Unpaired_surrogates_and_controls_cannot_be_encoded()
     {
         Assert.Throws<ArgumentException>("text", () => Utf8.GetBytes("a\ud800b"));

@@ -30,10 +30,14 @@ internal sealed class ChannelDevice : IAsyncDisposable
         Outcome = outcome;
         IdentityPrivate = identityPrivate;
         ServiceIdentity = serviceIdentity;
+        Secrets = [(byte[])keys.Up.Clone(), (byte[])keys.Down.Clone(), (byte[])outcome.BrokerPassword!.Clone(), (byte[])identityPrivate.Clone()];
         Install(EpochKeys.FromEnrollment(keys));
     }
 
     public EnrollmentOutcome Outcome { get; }
+
+    /// <summary>K_up, K_down of epoch 0, the broker password and IK_B private: none may appear in the service's database.</summary>
+    public IReadOnlyList<byte[]> Secrets { get; }
 
     public string DeviceId => Outcome.DeviceId!;
 

@@ -34,6 +34,9 @@ internal sealed class TestServiceSetup
     public string Environment { get; init; } = "Development";
 
     public Dictionary<string, string?> Settings { get; init; } = [];
+
+    /// <summary>Extra service registrations, made before the service's own (which use TryAdd where a test may substitute).</summary>
+    public Action<IServiceCollection>? Services { get; init; }
 }
 
 /// <summary>
@@ -137,10 +140,12 @@ internal sealed class TestService : IAsyncDisposable
     }
 
     /// <summary>Builds and starts an instance; exposed for start-up failure tests (which expect it to throw).</summary>
-    public static WebApplication Build(Dictionary<string, string?> settings, string environment, TimeProvider? time = null, ILoggerProvider? logs = null) =>
+    public static WebApplication Build(Dictionary<string, string?> settings, string environment, TimeProvider? time = null, ILoggerProvider? logs = null,
+        Action<IServiceCollection>? services = null) =>
         ServiceApp.Build([], b =>
         {
             b.Configuration.AddInMemoryCollection(settings);
+            services?.Invoke(b.Services);
             if (time is not null)
             {
                 b.Services.AddSingleton(time);
@@ -154,7 +159,7 @@ internal sealed class TestService : IAsyncDisposable
 
     private async Task StartInstanceAsync()
     {
-        App = Build(_settings, _setup.Environment, Time, _errors);
+        App = Build(_settings, _setup.Environment, Time, _errors, _setup.Services);
         _stopped = false;
         await ServiceApp.StartAsync(App, CancellationToken.None);
         Http = new HttpClient { BaseAddress = ServiceApp.BoundAddress(App), Timeout = TimeSpan.FromSeconds(30) };

@@ -11,7 +11,7 @@ internal sealed partial class DeviceSession
     /// <summary>
     /// Follows the device's Status messages (it sends one on every change) until it reports enrolled or a
     /// final failure. While it computes it cannot serve the link (Status.WaitSeconds says how long, the
-    /// worst case on an ESP32 being about 23 s): the enroller stays quiet for that long before asking.
+    /// worst case on an ESP32 being about 12 s, DeviceTimings.ComputeWorstSeconds): the enroller stays quiet for that long before asking.
     /// </summary>
     public DeviceStatus WaitForOutcome(DeviceStatus last, TimeSpan timeout, Action<DeviceStatus> onStatus, CancellationToken ct)
     {
