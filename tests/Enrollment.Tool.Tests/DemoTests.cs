@@ -28,7 +28,13 @@ public sealed class DemoTests(ITestOutputHelper output)
         [
             "device   | simulated ESP32 on /dev/pts/", "state identity-ready", "enroller | identity: device", "enroller | approval:",
             "service  | Lifecycle event enrollee.pending", "state bundle-received: bundle-stored", "mqtt: connected", "computing",
-            "service  | Enrolled ", "state enrolled: enrolled", "demo     | done: the device is enrolled as",
+            "service  | Enrolled ", "state enrolled: enrolled",
+            // A secure message each way over the channel (docs/session-protocol.md): a reading up, decrypted by
+            // the service; a command down, carried out and acknowledged by the device.
+            "demo     | secure channel, up:", "app: telemetry 1 sent in epoch 0: {\"device\":", "service  | Telemetry from device ",
+            "operator | telemetry the service decrypted: {\"device\":", "demo     | secure channel, down:", "app: command 1 received: blink-led 3",
+            "operator | command 1 acknowledged by the device: done (ok)",
+            "demo     | done: the device is enrolled as",
         ];
         int at = 0;
         foreach (var step in steps)
@@ -40,5 +46,6 @@ public sealed class DemoTests(ITestOutputHelper output)
 
         Assert.DoesNotContain("demo passphrase", text, StringComparison.Ordinal);
         Assert.DoesNotContain("enr_", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("opr_", text, StringComparison.Ordinal);
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Enrollment.Enrollee.Enrolling;
 using Enrollment.Simulator;
 using Enrollment.Tool.Cache;
@@ -12,8 +13,9 @@ namespace Enrollment.Tool.Demo;
 /// <c>enroll demo</c> (issue 7): the three parties on one machine with the same code paths as with real
 /// hardware. The service runs as a child process on embedded defaults in a temporary directory; a simulated
 /// ESP32 (the enrollee core with host adapters) sits behind a real pseudo-terminal; the enroller provisions
-/// it over that serial port and the HTTP API; the device enrolls over MQTT. Every step is printed, from
-/// the three parties, and the demo exits 0 once the device reports enrolled.
+/// it over that serial port and the HTTP API; the device enrolls over MQTT, then sends a telemetry reading up
+/// the secure channel and acknowledges a command sent down. Every step is printed, from the three parties,
+/// and the demo exits 0 once a message has gone each way.
 /// </summary>
 internal static class DemoCommand
 {
@@ -67,6 +69,8 @@ internal static class DemoCommand
             StateDirectory = Path.Combine(root, "device"),
             // The simulator computes in milliseconds; the ESP32's 13 s back-off would only slow the demo.
             Core = new EnrolleeOptions { BackoffBaseMilliseconds = 1000, NetworkRetryMilliseconds = 500, ResultTimeoutMilliseconds = 10_000 },
+            // One reading, sent when the demo asks (below), rather than one every 10 s.
+            TelemetryIntervalMilliseconds = 0,
         }, DeviceProtocol.Create(), new LineWriter(line => Say("device", line)));
         Say("device", "simulated ESP32 on " + device.PortPath + " (a pseudo-terminal, opened by the enroller like a USB-UART adapter)");
         device.Start();
@@ -86,9 +90,31 @@ internal static class DemoCommand
             return (ExitCode)report.ExitCode;
         }
 
+        await SecureMessagesAsync(service, device, report.DeviceId!, ct).ConfigureAwait(false);
         Say("demo", "done: the device is enrolled as " + report.DeviceId + "; the enroller spent " + report.ToolMilliseconds
-            + " ms (port to bundle stored), the whole enrollment took " + report.TotalMilliseconds + " ms");
+            + " ms (port to bundle stored), the whole enrollment took " + report.TotalMilliseconds + " ms; a secure message went each way");
         return ExitCode.Ok;
+    }
+
+    /// <summary>
+    /// After enrollment, one message each way over the secure channel (docs/session-protocol.md) with the keys
+    /// both sides derived from the enrollment's SK: a telemetry reading up (the service decrypts and stores it),
+    /// a command down (the device carries it out and acknowledges it). The operator's view is the service's API.
+    /// </summary>
+    private static async Task SecureMessagesAsync(ServiceHost service, SimulatedDevice device, string deviceId, CancellationToken ct)
+    {
+        using var op = new DemoOperator(service.Url, service.OperatorToken);
+        Say("demo", "secure channel, up: the device sends a reading (frame 0x10 on dev/v1/" + deviceId + "/up, ChaCha20-Poly1305 under K_up)");
+        device.SendTelemetryNow();
+        var (epoch, counter, text) = await op.WaitForTelemetryAsync(deviceId, ct).ConfigureAwait(false);
+        Say("operator", "telemetry the service decrypted: " + text + " (epoch " + epoch.ToString(CultureInfo.InvariantCulture) + ", counter "
+            + counter.ToString(CultureInfo.InvariantCulture) + "; GET /v1/admin/devices/{id}/telemetry)");
+
+        Say("demo", "secure channel, down: the operator sends the command \"blink-led 3\" (POST /v1/admin/devices/{id}/commands; frame 0x11 under K_down)");
+        uint commandId = await op.SendCommandAsync(deviceId, "blink-led 3", ct).ConfigureAwait(false);
+        var (status, detail) = await op.WaitForAcknowledgementAsync(deviceId, commandId, ct).ConfigureAwait(false);
+        Say("operator", "command " + commandId.ToString(CultureInfo.InvariantCulture) + " acknowledged by the device: " + status
+            + (detail.Length > 0 ? " (" + detail + ")" : "") + " (frame 0x12 under K_up)");
     }
 
     private static string Explain(Stage stage, string text) => stage switch

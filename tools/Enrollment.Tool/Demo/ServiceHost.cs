@@ -14,12 +14,13 @@ internal sealed class ServiceHost : IDisposable
 {
     private readonly Process _process;
 
-    private ServiceHost(Process process, int httpPort, int brokerPort, string token)
+    private ServiceHost(Process process, int httpPort, int brokerPort, string token, string operatorToken)
     {
         _process = process;
         HttpPort = httpPort;
         BrokerPort = brokerPort;
         Token = token;
+        OperatorToken = operatorToken;
     }
 
     public int HttpPort { get; }
@@ -28,13 +29,19 @@ internal sealed class ServiceHost : IDisposable
 
     public string Token { get; }
 
+    /// <summary>An operator token given to the service by configuration (Enrollment:Admin:Token); never shown.</summary>
+    public string OperatorToken { get; }
+
     public string Url => "http://127.0.0.1:" + HttpPort.ToString(CultureInfo.InvariantCulture) + "/";
 
     public static async Task<ServiceHost> StartAsync(string dll, string dataDir, Action<string> onLine, CancellationToken ct)
     {
         int http = FreePort(), broker = FreePort();
+        string operatorToken = "opr_" + Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))
+            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
         var env = new Dictionary<string, string>
         {
+            ["Enrollment__Admin__Token"] = operatorToken,
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["DOTNET_ENVIRONMENT"] = "Development",
             ["Enrollment__DataDirectory"] = dataDir,
@@ -58,7 +65,7 @@ internal sealed class ServiceHost : IDisposable
 
             var token = (await stdout.ConfigureAwait(false)).Trim().Split('\n')[^1].Trim();
             var process = Start(dll, [], env);
-            var host = new ServiceHost(process, http, broker, token);
+            var host = new ServiceHost(process, http, broker, token, operatorToken);
             process.OutputDataReceived += (_, e) => Forward(e.Data, onLine);
             process.ErrorDataReceived += (_, e) => Forward(e.Data, onLine);
             process.BeginOutputReadLine();
