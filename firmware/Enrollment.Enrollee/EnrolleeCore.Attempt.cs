@@ -213,31 +213,14 @@ namespace Enrollment.Enrollee
             }
 
             _networkRetryAt = now + _options.NetworkRetryMilliseconds;
-            if (!_ports.Wifi.IsConnected)
-            {
-                SetCode(StatusCode.WifiConnecting);
-                if (!_ports.Wifi.Connect(_record.Ssid, _record.SsidLength, _record.Password, _record.PasswordLength,
-                        DeviceTimings.WifiConnectTimeoutMilliseconds))
-                {
-                    SetCode(StatusCode.WifiFailed);
-                    return false;
-                }
-
-                _log.Info("network: Wi-Fi connected");
-            }
-
             if (!_ports.Mqtt.IsConnected)
             {
                 _subscribed = false;
-                SetCode(StatusCode.BrokerConnecting);
-                MqttSettings m = _bundleInfo.Mqtt;
-                if (!_ports.Mqtt.Connect(m))
-                {
-                    SetCode(StatusCode.BrokerFailed);
-                    return false;
-                }
+            }
 
-                _log.Info("network: broker " + m.Host + ":" + m.Port.ToString() + " connected as " + m.ClientId);
+            if (!ConnectNetwork(_bundleInfo.Mqtt, "network"))
+            {
+                return false;
             }
 
             // Subscribe before publishing, so that a result cannot be missed.
@@ -260,6 +243,43 @@ namespace Enrollment.Enrollee
 
                 _resultDeadline = _clock.NowMilliseconds + _options.ResultTimeoutMilliseconds;
                 SetCode(StatusCode.AwaitingResult);
+            }
+
+            return true;
+        }
+
+        /// <summary>
+        /// Joins Wi-Fi and connects to the broker with <paramref name="settings"/>, each only if it is down; on
+        /// failure the status says which and the caller retries after its back-off. Used by the enrolling state
+        /// (bundle's broker, anonymous) and the enrolled state (the device's own credentials).
+        /// </summary>
+        private bool ConnectNetwork(MqttSettings settings, string logPrefix)
+        {
+            if (!_ports.Wifi.IsConnected)
+            {
+                SetCode(StatusCode.WifiConnecting);
+                if (!_ports.Wifi.Connect(_record.Ssid, _record.SsidLength, _record.Password, _record.PasswordLength,
+                        DeviceTimings.WifiConnectTimeoutMilliseconds))
+                {
+                    SetCode(StatusCode.WifiFailed);
+                    return false;
+                }
+
+                _log.Info("network: Wi-Fi connected");
+            }
+
+            if (!_ports.Mqtt.IsConnected)
+            {
+                SetCode(StatusCode.BrokerConnecting);
+                if (!_ports.Mqtt.Connect(settings))
+                {
+                    SetCode(StatusCode.BrokerFailed);
+                    return false;
+                }
+
+                // The user name is not secret (the broker logs it too); the password never appears.
+                _log.Info(logPrefix + ": broker " + settings.Host + ":" + settings.Port.ToString() + " connected as "
+                    + settings.ClientId + (settings.User == null ? string.Empty : " (user " + settings.User + ")"));
             }
 
             return true;

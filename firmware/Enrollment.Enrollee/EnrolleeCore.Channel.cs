@@ -171,32 +171,9 @@ namespace Enrollment.Enrollee
             }
 
             _channelRetryAt = now + _options.NetworkRetryMilliseconds;
-            if (!_ports.Wifi.IsConnected)
+            if (!ConnectNetwork(_channel.Mqtt, "channel"))
             {
-                SetCode(StatusCode.WifiConnecting);
-                if (!_ports.Wifi.Connect(_record.Ssid, _record.SsidLength, _record.Password, _record.PasswordLength,
-                        DeviceTimings.WifiConnectTimeoutMilliseconds))
-                {
-                    SetCode(StatusCode.WifiFailed);
-                    return false;
-                }
-
-                _log.Info("network: Wi-Fi connected");
-            }
-
-            if (!_ports.Mqtt.IsConnected)
-            {
-                SetCode(StatusCode.BrokerConnecting);
-                MqttSettings m = _channel.Mqtt;
-                if (!_ports.Mqtt.Connect(m))
-                {
-                    SetCode(StatusCode.BrokerFailed);
-                    return false;
-                }
-
-                // The user name is not secret (the broker logs it too); the password never appears.
-                _log.Info("channel: broker " + m.Host + ":" + m.Port.ToString() + " connected as " + m.ClientId
-                    + (m.User == null ? " without credentials" : " (user " + m.User + ")"));
+                return false;
             }
 
             if (!_ports.Mqtt.Subscribe(_channel.DownTopic))
