@@ -64,6 +64,31 @@ public sealed class IngressIndexTests
     }
 
     [Fact]
+    public void Rows_left_by_registration_come_back_only_on_a_pass_and_go_with_the_pending_entry()
+    {
+        var id = Key();
+        var enrollee = new EnrolleeRow("e1", id, Key(), "pet", "b1", 7, 1, "line-1", EnrolleeState.Pending, 0, 1000, null, null, null);
+        var vetted = new VettedEnrollee(enrollee, new BundleRow("b1", 7, 1, 1, 0, 1000, BundleState.Bound, [1, 2, 3]));
+        var index = Loaded();
+        index.AddPending(id, 1000, 7, vetted);
+        Assert.Equal(PrecheckVerdict.Pass, index.Check(Key(), Key(), id, 7, 10, out var got));
+        Assert.Same(vetted, got);
+        Assert.Equal(PrecheckVerdict.OneTimePrekeyMismatch, index.Check(Key(), Key(), id, 8, 10, out got));
+        Assert.Null(got);
+        Assert.Equal(PrecheckVerdict.Expired, index.Check(Key(), Key(), id, 7, 1000, out got));
+        Assert.Null(got);
+
+        index.Enrolled(id, 7, Key(), Key());
+        Assert.Equal(PrecheckVerdict.UnknownEnrollee, index.Check(Key(), Key(), id, 7, 10, out got));
+        Assert.Null(got);
+
+        // Loaded at start (no rows in memory): a pass without rows, so the ingress reads them.
+        var loaded = Loaded((id, 1000, 7));
+        Assert.Equal(PrecheckVerdict.Pass, loaded.Check(Key(), Key(), id, 7, 10, out got));
+        Assert.Null(got);
+    }
+
+    [Fact]
     public void Loading_replaces_the_contents()
     {
         var id = Key();

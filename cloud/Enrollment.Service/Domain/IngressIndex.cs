@@ -34,7 +34,8 @@ internal enum PrecheckVerdict
 /// answered, and the enroller hands the device its bundle only after that answer.
 /// </para>
 /// Until <see cref="Load"/> runs (the admin commands never load it) every check passes to the database.
-/// Memory: about 60 bytes per accepted EK_B and per pending enrollee (1 M enrollments: about 60 MB).
+/// Memory: about 60 bytes per accepted EK_B and per pending enrollee (1 M enrollments: about 60 MB), plus about
+/// 500 bytes of enrollee and bundle rows per enrollee registered since start.
 /// </summary>
 internal sealed class IngressIndex
 {
@@ -63,7 +64,7 @@ internal sealed class IngressIndex
             _seen.Clear();
             foreach (var (hash, expiresAt, opkId) in pending)
             {
-                _pending[Key32.From(hash)] = new PendingEntry(expiresAt, opkId);
+                _pending[Key32.From(hash)] = new PendingEntry(expiresAt, opkId, null);
             }
 
             foreach (var (ek, messageHash) in seen)
@@ -76,8 +77,16 @@ internal sealed class IngressIndex
     }
 
     /// <summary>The cheap checks of docs/protocol.md section 11, in its order, from memory only.</summary>
-    public PrecheckVerdict Check(byte[] ephemeralKey, byte[] messageHash, byte[] enrolleeId, uint opkId, long now)
+    public PrecheckVerdict Check(byte[] ephemeralKey, byte[] messageHash, byte[] enrolleeId, uint opkId, long now) =>
+        Check(ephemeralKey, messageHash, enrolleeId, opkId, now, out _);
+
+    /// <summary>
+    /// As above; on <see cref="PrecheckVerdict.Pass"/> also the enrollee and bundle rows registration left here
+    /// (null for enrollees loaded at start: the ingress then reads them from the database).
+    /// </summary>
+    public PrecheckVerdict Check(byte[] ephemeralKey, byte[] messageHash, byte[] enrolleeId, uint opkId, long now, out VettedEnrollee? vetted)
     {
+        vetted = null;
         var ek = Key32.From(ephemeralKey);
         var id = Key32.From(enrolleeId);
         lock (_lock)
@@ -104,16 +113,22 @@ internal sealed class IngressIndex
                 return PrecheckVerdict.Expired;
             }
 
-            return entry.OpkId == opkId ? PrecheckVerdict.Pass : PrecheckVerdict.OneTimePrekeyMismatch;
+            if (entry.OpkId != opkId)
+            {
+                return PrecheckVerdict.OneTimePrekeyMismatch;
+            }
+
+            vetted = entry.Vetted;
+            return PrecheckVerdict.Pass;
         }
     }
 
     /// <summary>A registration committed: the enrollee is pending until <paramref name="expiresAt"/>, bound to <paramref name="opkId"/>.</summary>
-    public void AddPending(byte[] eikHash, long expiresAt, uint opkId)
+    public void AddPending(byte[] eikHash, long expiresAt, uint opkId, VettedEnrollee? vetted = null)
     {
         lock (_lock)
         {
-            _pending[Key32.From(eikHash)] = new PendingEntry(expiresAt, opkId);
+            _pending[Key32.From(eikHash)] = new PendingEntry(expiresAt, opkId, vetted);
         }
     }
 
@@ -163,7 +178,11 @@ internal sealed class IngressIndex
 
     private static ulong Prefix(byte[] hash) => BinaryPrimitives.ReadUInt64LittleEndian(hash);
 
-    private readonly record struct PendingEntry(long ExpiresAt, uint OpkId);
+    /// <summary>
+    /// Vetted holds only public data (EIK_B public, Addr, the enroller's name) and is dropped with the entry, so it
+    /// can never outlive the pending state; the OPK's state is not cached (it is read per message).
+    /// </summary>
+    private readonly record struct PendingEntry(long ExpiresAt, uint OpkId, VettedEnrollee? Vetted);
 
     /// <summary>
     /// A 32-byte key (Hash(EIK_B) or EK_B) by value. HashCode.Combine is seeded per process, so keys an

@@ -104,4 +104,10 @@ internal enum CompleteOutcome
 }
 
 /// <summary>What the ingress's cheap checks read, in one query (each part null when absent).</summary>
+/// <summary>
+/// What registration knew of a pending enrollee, kept in the <see cref="IngressIndex"/> so that its enrollment
+/// message needs no read of the enrollee and bundle rows (only the OPK's current state is read).
+/// </summary>
+internal sealed record VettedEnrollee(EnrolleeRow Enrollee, BundleRow Bundle);
+
 internal sealed record IngressState(SeenEphemeralKey? Seen, EnrolleeRow? Enrollee, OneTimePrekeyRow? OneTimePrekey, BundleRow? Bundle);

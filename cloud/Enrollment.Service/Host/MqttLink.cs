@@ -27,7 +27,7 @@ internal interface IEnrollmentMessageHandler
 /// The service's MQTT client: MQTT 3.1.1 (no MQTT 5 feature is needed), a fixed client id with a persistent
 /// session (clean session off) and a QoS 1 subscription to the enrollment topic, so messages published
 /// while the service is down wait at the broker. A message is acknowledged only after its answer is
-/// committed and published; a crash before that makes the broker redeliver it, and the handler answers a
+/// committed and published (the PUBACK awaited off the workers' path: MqttLink.Publisher.cs); a crash before that makes the broker redeliver it, and the handler answers a
 /// redelivery from the stored result. Reconnects with backoff after a drop.
 /// </summary>
 internal sealed partial class MqttLink : IAsyncDisposable, IMqttPublisher
@@ -82,6 +82,8 @@ internal sealed partial class MqttLink : IAsyncDisposable, IMqttPublisher
         {
             _workers.Add(Task.Run(WorkAsync));
         }
+
+        _publisher = Task.Run(PublishAnswersAsync);
 
         LogConnected(_log, BrokerHost, BrokerPort, _options.EnrollmentTopic);
     }
@@ -172,10 +174,13 @@ internal sealed partial class MqttLink : IAsyncDisposable, IMqttPublisher
                         : await _channel.HandleAsync(topic, e.ApplicationMessage.Payload.ToArray(), ct).ConfigureAwait(false);
                     if (answer.Topic is not null && answer.Payload is not null)
                     {
-                        await PublishAsync(answer.Topic, answer.Payload, ct, answer.Reliable).ConfigureAwait(false);
+                        // Acknowledged by the publisher once the answer's PUBACK is back (MqttLink.Publisher.cs).
+                        await HandOverAsync(answer, e, ct).ConfigureAwait(false);
                     }
-
-                    await e.AcknowledgeAsync(ct).ConfigureAwait(false);
+                    else
+                    {
+                        await e.AcknowledgeAsync(ct).ConfigureAwait(false);
+                    }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
@@ -249,6 +254,11 @@ internal sealed partial class MqttLink : IAsyncDisposable, IMqttPublisher
         try
         {
             await Task.WhenAll(_workers).ConfigureAwait(false);
+            _answers.Writer.TryComplete();
+            if (_publisher is { } p)
+            {
+                await p.ConfigureAwait(false);
+            }
             if (_reconnect is { } r)
             {
                 await r.ConfigureAwait(false);
@@ -263,6 +273,7 @@ internal sealed partial class MqttLink : IAsyncDisposable, IMqttPublisher
         {
             _client.Dispose();
             _stopping.Dispose();
+            _inFlight.Dispose();
         }
     }
 

@@ -58,7 +58,7 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler
         var topic = _mqtt.ResultTopicPrefix + EnrolleeId.ToText(message.EnrolleeId);
         var messageHash = SHA256.HashData(payload);
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        var precheck = _index.Check(message.EphemeralKey, messageHash, message.EnrolleeId, message.OneTimePreKeyId, now);
+        var precheck = _index.Check(message.EphemeralKey, messageHash, message.EnrolleeId, message.OneTimePreKeyId, now, out var vetted);
         var early = precheck switch
         {
             PrecheckVerdict.Replayed => RejectReason.Replayed,
@@ -75,7 +75,11 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler
             return Reject(started, early, message, topic);
         }
 
-        var state = await _store.LoadIngressStateAsync(message.EphemeralKey, message.EnrolleeId, message.OneTimePreKeyId, ct).ConfigureAwait(false);
+        // An enrollee registered since start: its rows are in the index (EK_B not seen there either, and a
+        // concurrent copy is caught by the commit's conditions), so only the OPK's current state is read.
+        var state = vetted is not null
+            ? new IngressState(null, vetted.Enrollee, await _store.LoadOneTimePrekeyAsync(message.OneTimePreKeyId, ct).ConfigureAwait(false), vetted.Bundle)
+            : await _store.LoadIngressStateAsync(message.EphemeralKey, message.EnrolleeId, message.OneTimePreKeyId, ct).ConfigureAwait(false);
         if (state.Seen is not null)
         {
             return AnswerSeen(started, state.Seen, messageHash, message, topic);

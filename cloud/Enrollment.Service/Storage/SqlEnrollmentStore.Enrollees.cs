@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Enrollment.Service.Domain;
 
@@ -63,18 +64,22 @@ internal sealed partial class SqlEnrollmentStore
 
     public async Task<RegisterResult> RegisterEnrolleeAsync(NewEnrollee e, string enrollerName, CancellationToken ct)
     {
-        var result = await RegisterCoreAsync(e, enrollerName, ct).ConfigureAwait(false);
+        var bound = new StrongBox<BundleRow?>();
+        var result = await RegisterCoreAsync(e, enrollerName, bound, ct).ConfigureAwait(false);
         if (result.Outcome == RegisterOutcome.Created)
         {
             // After the commit and before the enroller's answer (the device gets its bundle only after that).
-            Index.AddPending(result.Enrollee!.EikHash, result.Enrollee.ExpiresAt, result.Enrollee.OpkId);
+            // The rows go with it so that the enrollment message needs no read of them (EnrollmentIngress).
+            var created = result.Enrollee!;
+            Index.AddPending(created.EikHash, created.ExpiresAt, created.OpkId,
+                bound.Value is { } b ? new VettedEnrollee(created, b with { State = BundleState.Bound }) : null);
         }
 
         return result;
     }
 
     /// <summary>Group-committed with other registrations and enrollments (SqlEnrollmentStore.GroupCommit.cs).</summary>
-    private Task<RegisterResult> RegisterCoreAsync(NewEnrollee e, string enrollerName, CancellationToken ct) =>
+    private Task<RegisterResult> RegisterCoreAsync(NewEnrollee e, string enrollerName, StrongBox<BundleRow?> bound, CancellationToken ct) =>
         GroupWriteAsync(async (c, tx) =>
         {
             var none = CancellationToken.None; // the group's transaction outlives any one caller's cancellation
@@ -123,6 +128,7 @@ internal sealed partial class SqlEnrollmentStore
             await AuditAsync(c, tx, e.CreatedAt, "enrollee:" + e.Id, "enrollee.pending", "enroller:" + enrollerName,
                 "bundle " + e.BundleId + ", opk " + bundle.OpkId, none).ConfigureAwait(false);
             var created = await QueryAsync(c, tx, EnrolleeColumns + "WHERE e.id = @i", MapEnrollee, none, ("i", e.Id)).ConfigureAwait(false);
+            bound.Value = bundle;
             return new RegisterResult(RegisterOutcome.Created, created[0], null);
         }, r => r.Outcome == RegisterOutcome.Created, ct);
 

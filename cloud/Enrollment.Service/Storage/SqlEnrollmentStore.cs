@@ -14,12 +14,14 @@ internal sealed partial class SqlEnrollmentStore : IEnrollmentStore, IDisposable
     private readonly SqlDialect _dialect;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly PreparedQuery _ingressState;
+    private readonly PreparedQuery _oneTimePrekey;
 
     public SqlEnrollmentStore(SqlDialect dialect, IngressIndex? index = null)
     {
         _dialect = dialect;
         Index = index ?? new IngressIndex();
         _ingressState = new PreparedQuery(dialect, IngressStateSql, ("k", Array.Empty<byte>()), ("h", Array.Empty<byte>()), ("o", 0L));
+        _oneTimePrekey = new PreparedQuery(dialect, OneTimePrekeySql, ("o", 0L));
         _committer = new Lazy<Task>(() => Task.Run(CommitLoopAsync));
     }
 
@@ -37,6 +39,7 @@ internal sealed partial class SqlEnrollmentStore : IEnrollmentStore, IDisposable
         }
 
         _ingressState.Dispose();
+        _oneTimePrekey.Dispose();
         _writeLock.Dispose();
         (_dialect as IDisposable)?.Dispose();
     }
