@@ -33,19 +33,9 @@ internal static class AdminCommands
             return 2;
         }
 
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
-        {
-            Args = args, ContentRootPath = AppContext.BaseDirectory,
-            // Same environment as the service would have (`dotnet run` sets ASPNETCORE_ENVIRONMENT).
-            EnvironmentName = Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT"),
-        });
-        builder.Logging.ClearProviders();
-        ServiceApp.AddCore(builder.Services, builder.Configuration, storageOnly: true);
-        using var host = builder.Build();
+        using var host = await StartStorageHostAsync(args).ConfigureAwait(false);
         var store = host.Services.GetRequiredService<IEnrollmentStore>();
         var time = host.Services.GetRequiredService<TimeProvider>();
-        _ = host.Services.GetRequiredService<IOptions<ServiceOptions>>().Value.Storage; // binds and validates
-        await store.MigrateAsync(CancellationToken.None).ConfigureAwait(false);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         switch (verb)
         {
@@ -82,7 +72,35 @@ internal static class AdminCommands
         }
     }
 
-    private static string? ValueOf(string[] args, string option)
+    /// <summary>
+    /// The service's configuration and store, without its listeners: binds and validates the options the
+    /// way the service does and brings the schema up to date, so a command works on a fresh data directory.
+    /// </summary>
+    internal static async Task<IHost> StartStorageHostAsync(string[] args)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = args, ContentRootPath = AppContext.BaseDirectory,
+            // Same environment as the service would have (`dotnet run` sets ASPNETCORE_ENVIRONMENT).
+            EnvironmentName = Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT"),
+        });
+        builder.Logging.ClearProviders();
+        ServiceApp.AddCore(builder.Services, builder.Configuration, storageOnly: true);
+        var host = builder.Build();
+        try
+        {
+            _ = host.Services.GetRequiredService<IOptions<ServiceOptions>>().Value.Storage; // binds and validates
+            await host.Services.GetRequiredService<IEnrollmentStore>().MigrateAsync(CancellationToken.None).ConfigureAwait(false);
+            return host;
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+    }
+
+    internal static string? ValueOf(string[] args, string option)
     {
         for (var i = 0; i < args.Length - 1; i++)
         {

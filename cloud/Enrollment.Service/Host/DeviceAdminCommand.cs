@@ -14,24 +14,16 @@ internal static class DeviceAdminCommand
 {
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
-        var id = ValueOf(args, "--id");
+        var id = AdminCommands.ValueOf(args, "--id");
         if (args.Length < 2 || args[1] != "revoke" || string.IsNullOrWhiteSpace(id))
         {
             await error.WriteLineAsync("usage: devices revoke --id <device id>").ConfigureAwait(false);
             return 2;
         }
 
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
-        {
-            Args = args, ContentRootPath = AppContext.BaseDirectory,
-            EnvironmentName = Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT"),
-        });
-        builder.Logging.ClearProviders();
-        ServiceApp.AddCore(builder.Services, builder.Configuration, storageOnly: true);
-        using var host = builder.Build();
+        using var host = await AdminCommands.StartStorageHostAsync(args).ConfigureAwait(false);
         var store = host.Services.GetRequiredService<IEnrollmentStore>();
         var options = host.Services.GetRequiredService<IOptions<ServiceOptions>>().Value;
-        await store.MigrateAsync(CancellationToken.None).ConfigureAwait(false);
         var now = host.Services.GetRequiredService<TimeProvider>().GetUtcNow().ToUnixTimeMilliseconds();
         if (!await store.RevokeEnrolleeAsync(id!, "admin-command", now, CancellationToken.None).ConfigureAwait(false))
         {
@@ -48,11 +40,5 @@ internal static class DeviceAdminCommand
         }
 
         return 0;
-    }
-
-    private static string? ValueOf(string[] args, string option)
-    {
-        var i = Array.IndexOf(args, option);
-        return i >= 0 && i < args.Length - 1 ? args[i + 1] : null;
     }
 }
