@@ -89,7 +89,7 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler
         var check = CheckEnrollee(enrollee, message, now);
         if (check != RejectReason.None)
         {
-            return Reject(started, check, message, topic);
+            return await RejectUnlessCopyAcceptedAsync(started, check, message, messageHash, topic, ct).ConfigureAwait(false);
         }
 
         var spk = _keys.FindAccepted(message.SignedPreKeyId, now);
@@ -101,7 +101,7 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler
         var opk = state.OneTimePrekey;
         if (opk is null || opk.State != OpkState.Reserved || opk.SealedPrivateKey is null)
         {
-            return Reject(started, RejectReason.OneTimePrekeyUsed, message, topic);
+            return await RejectUnlessCopyAcceptedAsync(started, RejectReason.OneTimePrekeyUsed, message, messageHash, topic, ct).ConfigureAwait(false);
         }
 
         var bundle = state.Bundle;
@@ -139,7 +139,7 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler
         var opkPrivate = _keys.OpenOneTimePrekey(opk);
         if (opkPrivate is null)
         {
-            return Reject(started, RejectReason.OneTimePrekeyUsed, message, topic);
+            return await RejectUnlessCopyAcceptedAsync(started, RejectReason.OneTimePrekeyUsed, message, messageHash, topic, ct).ConfigureAwait(false);
         }
 
         EnrolledIdentity? identity;
@@ -191,13 +191,26 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler
                     return seen is null ? Reject(started, RejectReason.Replayed, message, topic) : AnswerSeen(started, seen, messageHash, message, topic);
                 default:
                     // Revoked, expired or consumed between the checks and the commit.
-                    return Reject(started, RejectReason.StateChanged, message, topic);
+                    return await RejectUnlessCopyAcceptedAsync(started, RejectReason.StateChanged, message, messageHash, topic, ct).ConfigureAwait(false);
             }
         }
         finally
         {
             identity.Clear();
         }
+    }
+
+    /// <summary>
+    /// A rejection that a concurrent copy of this very message can cause: the copy committed between this
+    /// one's first look and now, so the enrollee is enrolled and its OPK consumed with this EK_B. Every copy
+    /// must get the stored answer (docs/protocol.md section 11), so look again before rejecting. Only
+    /// messages that passed the in-memory pre-check get here: junk never pays for this read.
+    /// </summary>
+    private async Task<IngressAnswer> RejectUnlessCopyAcceptedAsync(long started, RejectReason reason, EnrollmentMessage message,
+        byte[] messageHash, string topic, CancellationToken ct)
+    {
+        var winner = await _store.FindSeenEphemeralKeyAsync(message.EphemeralKey, ct).ConfigureAwait(false);
+        return winner is null ? Reject(started, reason, message, topic) : AnswerSeen(started, winner, messageHash, message, topic);
     }
 
     private IngressAnswer AnswerSeen(long started, SeenEphemeralKey seen, byte[] messageHash, EnrollmentMessage message, string topic)
