@@ -266,6 +266,13 @@ namespace Enrollment.Enrollee
         private void CommitRotation(bool rekeyAfter)
         {
             ChannelRecord c = _channelFile.Record;
+            if (!c.RotationPending)
+            {
+                // Already committed (a rotation result and a rekey with the new key can both finish it):
+                // the cleared pending key is zeros and must never overwrite IK_B.
+                return;
+            }
+
             System.Array.Copy(c.PendingIdentity, 0, _record.IkPrivate, 0, ChannelSettings.KeySize);
             System.Array.Copy(_pendingPublic, 0, _record.IkPublic, 0, ChannelSettings.KeySize);
             _record.Code = StatusCode.Enrolled;
