@@ -344,11 +344,12 @@ namespace Enrollment.Enrollee
 
         private bool SealAndPublish(ChannelMessageType type, byte[] payload, int offset, int count)
         {
-            ChannelSender? sender = _sender;
-            if (sender == null || !_channelSubscribed || !_ports.Mqtt.IsConnected || _record.State != EnrolleeState.Enrolled)
+            if (!ChannelReady)
             {
                 return false;
             }
+
+            ChannelSender sender = _sender!;
 
             int frameLength;
             ChannelSealStatus status = sender.Seal(type, payload, offset, count, _frame, 0, out frameLength);

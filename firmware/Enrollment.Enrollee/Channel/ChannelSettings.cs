@@ -1,5 +1,6 @@
 using Enrollment.Enrollee.Ports;
 using Enrollment.Enrollee.State;
+using Enrollment.Protocol.Crypto;
 using Enrollment.Protocol.Messages;
 
 namespace Enrollment.Enrollee.Channel
@@ -71,20 +72,7 @@ namespace Enrollment.Enrollee.Channel
         /// <summary>True if the record still holds epoch 0's keys (they are zeroed after the first rekey).</summary>
         public static bool HasEpochZeroKeys(DeviceRecord record)
         {
-            if (record.SessionLength <= EpochZeroKeysSize)
-            {
-                return false;
-            }
-
-            for (int i = 0; i < EpochZeroKeysSize; i++)
-            {
-                if (record.Session[i] != 0)
-                {
-                    return true;
-                }
-            }
-
-            return false;
+            return record.SessionLength > EpochZeroKeysSize && !FixedTime.IsZero(record.Session, 0, EpochZeroKeysSize);
         }
 
         public void Clear()
