@@ -28,16 +28,11 @@ internal sealed partial class ChannelService
 
             foreach (var command in resend.Commands)
             {
-                var payload = new byte[ChannelPayloads.CommandHeaderSize + command.Body.Length];
-                var length = ChannelPayloads.WriteCommand(command.CommandId, command.Body, 0, command.Body.Length, payload, 0);
-                var frame = await SealDownAsync(device, ChannelMessageType.Command, payload, length, ct).ConfigureAwait(false);
-                if (frame is null)
+                if (!await SendCommandFrameAsync(device, command.CommandId, command.Body, "command_resend", ct).ConfigureAwait(false))
                 {
                     return; // the epoch moved on (another instance): its own commit resends
                 }
 
-                await _downlink.PublishAsync(DownTopic(device.DeviceId), frame, ct).ConfigureAwait(false);
-                _metrics.Sent("command_resend");
                 LogCommandResent(_log, device.DeviceId, command.CommandId, device.Epoch);
             }
         }

@@ -284,7 +284,7 @@ internal sealed partial class ChannelService
         var row = await _store.LoadChannelAsync(device.DeviceId, ct).ConfigureAwait(false);
         if (row is null || row.State == ChannelState.Revoked)
         {
-            await MarkRevokedAsync(device, ct).ConfigureAwait(false);
+            await MarkRevokedAsync(device, row?.RevokedAt, ct).ConfigureAwait(false);
             return Drop(device.DeviceId, "revoked");
         }
 

@@ -66,8 +66,6 @@ internal sealed partial class ChannelService : IChannelMessageHandler, IChannelE
         _log = log;
     }
 
-    public string UpTopicFilter => _mqtt.DeviceTopicPrefix + "+/up";
-
     public string DownTopic(string deviceId) => _mqtt.DeviceTopicPrefix + deviceId + "/down";
 
     private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -172,20 +170,16 @@ internal sealed partial class ChannelService : IChannelMessageHandler, IChannelE
             var id = await _store.AddCommandAsync(deviceId, body, Now, ct).ConfigureAwait(false);
             if (id == 0)
             {
-                await MarkRevokedAsync(device, ct).ConfigureAwait(false);
+                var row = await _store.LoadChannelAsync(deviceId, ct).ConfigureAwait(false);
+                await MarkRevokedAsync(device, row?.RevokedAt, ct).ConfigureAwait(false);
                 return (CommandOutcome.NotActive, 0);
             }
 
-            var payload = new byte[ChannelPayloads.CommandHeaderSize + body.Length];
-            var length = ChannelPayloads.WriteCommand(id, body, 0, body.Length, payload, 0);
-            var frame = await SealDownAsync(device, ChannelMessageType.Command, payload, length, ct).ConfigureAwait(false);
-            if (frame is null)
+            if (!await SendCommandFrameAsync(device, id, body, "command", ct).ConfigureAwait(false))
             {
                 return (CommandOutcome.NotActive, 0);
             }
 
-            await _downlink.PublishAsync(DownTopic(deviceId), frame, ct).ConfigureAwait(false);
-            _metrics.Sent("command");
             LogCommandSent(_log, deviceId, id, body.Length, device.Epoch);
             return (CommandOutcome.Sent, id);
         }
@@ -341,7 +335,24 @@ internal sealed partial class ChannelService : IChannelMessageHandler, IChannelE
     }
 
     /// <summary>A revocation this process learns from the database (admin command, another instance): act on it now.</summary>
-    private async Task MarkRevokedAsync(DeviceChannel device, CancellationToken ct)
+    /// <summary>A command frame (section 6.2) sealed under the device's current K_down and published; false when the device is no longer active.</summary>
+    private async Task<bool> SendCommandFrameAsync(DeviceChannel device, uint commandId, byte[] body, string metric, CancellationToken ct)
+    {
+        var payload = new byte[ChannelPayloads.CommandHeaderSize + body.Length];
+        var length = ChannelPayloads.WriteCommand(commandId, body, 0, body.Length, payload, 0);
+        var frame = await SealDownAsync(device, ChannelMessageType.Command, payload, length, ct).ConfigureAwait(false);
+        if (frame is null)
+        {
+            return false;
+        }
+
+        await _downlink.PublishAsync(DownTopic(device.DeviceId), frame, ct).ConfigureAwait(false);
+        _metrics.Sent(metric);
+        return true;
+    }
+
+    /// <param name="revokedAt">When the store says it was revoked (null: now).</param>
+    private async Task MarkRevokedAsync(DeviceChannel device, long? revokedAt, CancellationToken ct)
     {
         if (device.Revoked)
         {
@@ -349,7 +360,7 @@ internal sealed partial class ChannelService : IChannelMessageHandler, IChannelE
         }
 
         device.Revoked = true;
-        device.RevokedAt = (await _store.LoadChannelAsync(device.DeviceId, ct).ConfigureAwait(false))?.RevokedAt ?? Now;
+        device.RevokedAt = revokedAt ?? Now;
         device.SetPending(null);
         await NotifyRevokedAsync(device, ct).ConfigureAwait(false);
         ScheduleBrokerRemoval(device.DeviceId);

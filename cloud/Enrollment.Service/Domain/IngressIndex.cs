@@ -140,11 +140,17 @@ internal sealed class IngressIndex
     {
         lock (_lock)
         {
-            var key = Key32.From(eikHash);
-            if (_pending.TryGetValue(key, out var entry) && entry.OpkId == opkId)
-            {
-                _pending.Remove(key);
-            }
+            RemovePendingLocked(eikHash, opkId);
+        }
+    }
+
+    /// <summary>Removes the entry only if it is still bound to this OPK (a newer registration keeps its own).</summary>
+    private void RemovePendingLocked(byte[] eikHash, uint opkId)
+    {
+        var key = Key32.From(eikHash);
+        if (_pending.TryGetValue(key, out var entry) && entry.OpkId == opkId)
+        {
+            _pending.Remove(key);
         }
     }
 
@@ -153,12 +159,7 @@ internal sealed class IngressIndex
     {
         lock (_lock)
         {
-            var key = Key32.From(eikHash);
-            if (_pending.TryGetValue(key, out var entry) && entry.OpkId == opkId)
-            {
-                _pending.Remove(key);
-            }
-
+            RemovePendingLocked(eikHash, opkId);
             _seen[Key32.From(ephemeralKey)] = Prefix(messageHash);
         }
     }

@@ -36,8 +36,7 @@ internal sealed partial class MqttLink
             await foreach (var (answer, incoming) in _answers.Reader.ReadAllAsync(ct).ConfigureAwait(false))
             {
                 await _inFlight.WaitAsync(ct).ConfigureAwait(false);
-                var message = new MqttApplicationMessageBuilder().WithTopic(answer.Topic!).WithPayload(answer.Payload!)
-                    .WithQualityOfServiceLevel(answer.Reliable ? MqttQualityOfServiceLevel.AtLeastOnce : MqttQualityOfServiceLevel.AtMostOnce).Build();
+                var message = BuildMessage(answer.Topic!, answer.Payload!, answer.Reliable);
                 Task publish;
                 try
                 {

@@ -90,10 +90,13 @@ internal sealed partial class MqttLink : IAsyncDisposable, IMqttPublisher
 
     public async Task PublishAsync(string topic, byte[] payload, CancellationToken ct, bool reliable = true)
     {
-        var message = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
-            .WithQualityOfServiceLevel(reliable ? MqttQualityOfServiceLevel.AtLeastOnce : MqttQualityOfServiceLevel.AtMostOnce).Build();
-        await _client.PublishAsync(message, ct).ConfigureAwait(false);
+        await _client.PublishAsync(BuildMessage(topic, payload, reliable), ct).ConfigureAwait(false);
     }
+
+    /// <summary>QoS 1 for what must arrive (results, channel frames), QoS 0 for hints (rejection notices).</summary>
+    private static MqttApplicationMessage BuildMessage(string topic, byte[] payload, bool reliable) =>
+        new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
+            .WithQualityOfServiceLevel(reliable ? MqttQualityOfServiceLevel.AtLeastOnce : MqttQualityOfServiceLevel.AtMostOnce).Build();
 
     private MqttClientOptions BuildOptions()
     {
