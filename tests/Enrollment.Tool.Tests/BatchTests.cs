@@ -11,7 +11,7 @@ namespace Enrollment.Tool.Tests;
 public sealed class BatchTests(ITestOutputHelper output)
 {
     [Fact]
-    public async Task Eight_devices_are_provisioned_in_parallel_within_twice_the_time_of_one()
+    public async Task Eight_devices_are_provisioned_in_parallel()
     {
         using var rig = new Rig();
         using var service = new FakeService();
@@ -32,9 +32,10 @@ public sealed class BatchTests(ITestOutputHelper output)
         var one = provisioner.Run(Request(devices[1].PortPath), (_, _) => { }, CancellationToken.None);
         Assert.Equal(0, one.ExitCode);
 
+        using var rendezvous = new StageRendezvous(8);
         var watch = Stopwatch.StartNew();
         var batch = await Task.WhenAll(devices.Skip(2).Select(d => Task.Factory.StartNew(
-            () => batchProvisioner.Run(Request(d.PortPath), (_, _) => { }, CancellationToken.None), TaskCreationOptions.LongRunning)));
+            () => batchProvisioner.Run(Request(d.PortPath), rendezvous.ForOneDevice(), CancellationToken.None), TaskCreationOptions.LongRunning)));
         batchProvisioner.ReturnUnused();
         long batchMs = watch.ElapsedMilliseconds;
 
@@ -45,13 +46,11 @@ public sealed class BatchTests(ITestOutputHelper output)
         Assert.Equal(ExitCode.Ok, ExitCodes.Combine(batch.Select(r => (ExitCode)r.ExitCode)));
         output.WriteLine("one device: tool " + one.ToolMilliseconds + " ms (service " + one.ServiceMilliseconds + " ms)");
         output.WriteLine("eight in parallel: " + batchMs + " ms wall; per device tool ms: " + string.Join(", ", batch.Select(r => r.ToolMilliseconds)));
-        // The 1 s per device target is a speed target: printed above, measured by hand (docs/enroll-tool.md),
-        // never asserted on the wall clock of a shared CI machine.
-        // The issue's target (eight within 2x one) is printed above, not asserted: under a loaded CI run
-        // absolute ratios swing. What must hold under any load: the eight really run in parallel, so the
-        // batch takes well under the sum of its devices' own times (sequential would take about the sum).
-        long sum = batch.Sum(r => r.ToolMilliseconds);
-        Assert.True(batchMs * 2 < sum, "eight took " + batchMs + " ms, their own times sum to " + sum + " ms: not parallel");
+        // Both issue 6 targets (one device under 1 s of tool time, eight within 2x one) are speed targets: printed
+        // above and measured by hand (docs/enroll-tool.md), never asserted on a shared CI machine's wall clock.
+        // What must hold under any load: the eight were in flight together.
+        Assert.Equal(0, rendezvous.GaveUp);
+        Assert.Equal(0, rendezvous.Missing);
     }
 
     [Fact]

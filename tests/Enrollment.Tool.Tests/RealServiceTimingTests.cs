@@ -39,9 +39,10 @@ public sealed class RealServiceTimingTests(RealServiceTests.Service fixture, ITe
         Provisioning.ProvisionRequest Request(string port) => new(port, 115200, null, "net"u8.ToArray(), [], false, TimeSpan.Zero);
         var warm = provisioner.Run(Request(devices[0].PortPath), (_, _) => { }, CancellationToken.None);
         var one = provisioner.Run(Request(devices[1].PortPath), (_, _) => { }, CancellationToken.None);
+        using var rendezvous = new StageRendezvous(8);
         var watch = Stopwatch.StartNew();
         var batch = await Task.WhenAll(devices.Skip(2).Select(d => Task.Factory.StartNew(
-            () => batchProvisioner.Run(Request(d.PortPath), (_, _) => { }, CancellationToken.None), TaskCreationOptions.LongRunning)));
+            () => batchProvisioner.Run(Request(d.PortPath), rendezvous.ForOneDevice(), CancellationToken.None), TaskCreationOptions.LongRunning)));
         batchProvisioner.ReturnUnused();
         long batchMs = watch.ElapsedMilliseconds;
 
@@ -56,13 +57,11 @@ public sealed class RealServiceTimingTests(RealServiceTests.Service fixture, ITe
             output.WriteLine("  open " + r.OpenMilliseconds + ", hello " + r.HelloMilliseconds + ", service " + r.ServiceMilliseconds + ", transfer " + r.TransferMilliseconds);
         }
 
-        // The 1 s per device target is a speed target: printed above, measured by hand (docs/enroll-tool.md),
-        // never asserted on the wall clock of a shared CI machine.
-        // The issue's target (eight within 2x one) is printed above, not asserted: under a loaded CI run
-        // absolute ratios swing. What must hold under any load: the eight really run in parallel, so the
-        // batch takes well under the sum of its devices' own times (sequential would take about the sum).
-        long sum = batch.Sum(r => r.ToolMilliseconds);
-        Assert.True(batchMs * 2 < sum, "eight took " + batchMs + " ms, their own times sum to " + sum + " ms: not parallel");
+        // Both issue 6 targets (one device under 1 s of tool time, eight within 2x one) are speed targets: printed
+        // above and measured by hand (docs/enroll-tool.md), never asserted on the wall clock of a shared CI machine
+        // (an earlier wall-clock check here failed in one loaded CI run: 788 ms wall for devices of 61-96 ms each).
+        Assert.Equal(0, rendezvous.GaveUp);
+        Assert.Equal(0, rendezvous.Missing);
     }
 
 }
