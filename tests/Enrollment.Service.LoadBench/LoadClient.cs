@@ -64,9 +64,15 @@ internal sealed class LoadClient : IAsyncDisposable
         return client;
     }
 
-    private static MqttClientOptions Options(int port, string id) => new MqttClientOptionsBuilder()
-        .WithTcpServer("127.0.0.1", port).WithClientId(id).WithProtocolVersion(MqttProtocolVersion.V311).WithCleanSession(true)
-        .WithTimeout(TimeSpan.FromSeconds(60)).Build();
+    private static MqttClientOptions Options(int port, string id)
+    {
+        var options = new MqttClientOptionsBuilder()
+            .WithTcpServer("127.0.0.1", port).WithClientId(id).WithProtocolVersion(MqttProtocolVersion.V311).WithCleanSession(true)
+            .WithTimeout(TimeSpan.FromSeconds(60)).Build();
+        // As the service does (MqttLink.SocketBufferBytes): MQTTnet's 8 KB socket buffers stall on loopback.
+        ((MqttClientTcpOptions)options.ChannelOptions).BufferSize = 1 << 20;
+        return options;
+    }
 
     /// <summary>Publishes every prepared message (paced at <paramref name="ratePerSecond"/>, or at once when 0) and waits for every result.</summary>
     public async Task<PhaseResult> RunAsync(List<PreparedEnrollee> enrollees, double ratePerSecond, List<byte[]>? junk)

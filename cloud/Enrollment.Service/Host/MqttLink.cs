@@ -129,8 +129,21 @@ internal sealed partial class MqttLink : IAsyncDisposable, IMqttPublisher
             });
         }
 
-        return b.Build();
+        var options = b.Build();
+        ((MqttClientTcpOptions)options.ChannelOptions).BufferSize = SocketBufferBytes;
+        return options;
     }
+
+    /// <summary>
+    /// MQTTnet sets SO_RCVBUF and SO_SNDBUF to its BufferSize (default 8 KB; Linux doubles it to 16 KB) on every
+    /// connection, which turns off the kernel's receive-buffer autotuning. On loopback (the embedded broker, or a
+    /// Mosquitto on the same host), whose MSS is about 64 KB, a receive window that small is below one segment:
+    /// once a backlog built up at the broker (measured under the load benchmark's flood), the sender's silly
+    /// window avoidance sent one small segment per 200 ms retransmission timeout, about 28 KB/s, and the
+    /// service stalled with 3.5 MB queued at the broker. A buffer of 1 MB (the kernel caps it at 2 x rmem_max)
+    /// keeps the window many segments wide.
+    /// </summary>
+    internal const int SocketBufferBytes = 1 << 20;
 
     private async Task ConnectAndSubscribeAsync(CancellationToken ct)
     {

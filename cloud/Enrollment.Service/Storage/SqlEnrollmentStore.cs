@@ -15,6 +15,9 @@ internal sealed partial class SqlEnrollmentStore : IEnrollmentStore, IDisposable
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly PreparedQuery _ingressState;
     private readonly PreparedQuery _oneTimePrekey;
+    private DbConnection? _writer;
+    private StatementCache? _writerStatements;
+    private int _disposed;
 
     public SqlEnrollmentStore(SqlDialect dialect, IngressIndex? index = null)
     {
@@ -32,6 +35,11 @@ internal sealed partial class SqlEnrollmentStore : IEnrollmentStore, IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _commits.Writer.TryComplete();
         if (_committer.IsValueCreated)
         {
@@ -40,6 +48,8 @@ internal sealed partial class SqlEnrollmentStore : IEnrollmentStore, IDisposable
 
         _ingressState.Dispose();
         _oneTimePrekey.Dispose();
+        _writeLock.Wait(TimeSpan.FromSeconds(10));
+        DisposeWriter();
         _writeLock.Dispose();
         (_dialect as IDisposable)?.Dispose();
     }
@@ -58,7 +68,19 @@ internal sealed partial class SqlEnrollmentStore : IEnrollmentStore, IDisposable
             await ExecAsync(c, null, prepare, ct).ConfigureAwait(false);
         }
 
-        await WriteAsync<int>(async (c, tx) =>
+        // Not through WriteAsync: the migrations are multi-statement texts, which the writer's StatementCache must not hold.
+        await _writeLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await using var c = await _dialect.OpenAsync(ct).ConfigureAwait(false);
+            await TransactAsync(c, Migrate, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+
+        async Task<int> Migrate(DbConnection c, DbTransaction tx)
         {
             await ExecAsync(c, tx, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", ct).ConfigureAwait(false);
             var current = ToLong(await ScalarAsync(c, tx, "SELECT COALESCE(MAX(version), 0) FROM schema_version", ct).ConfigureAwait(false));
@@ -69,7 +91,7 @@ internal sealed partial class SqlEnrollmentStore : IEnrollmentStore, IDisposable
             }
 
             return 0;
-        }, ct).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Every row of every table as text, for diagnostics and for tests that assert "nothing changed".</summary>
@@ -111,11 +133,24 @@ internal sealed partial class SqlEnrollmentStore : IEnrollmentStore, IDisposable
 
         try
         {
-            await using var c = await _dialect.OpenAsync(ct).ConfigureAwait(false);
-            await using var tx = await c.BeginTransactionAsync(ct).ConfigureAwait(false);
-            var result = await body(c, tx).ConfigureAwait(false);
-            await tx.CommitAsync(ct).ConfigureAwait(false);
-            return result;
+            if (!locked)
+            {
+                await using var c = await _dialect.OpenAsync(ct).ConfigureAwait(false);
+                return await TransactAsync(c, body, ct).ConfigureAwait(false);
+            }
+
+            _writer ??= await OpenWriterAsync(ct).ConfigureAwait(false);
+            try
+            {
+                return await TransactAsync(_writer, body, ct).ConfigureAwait(false);
+            }
+            catch
+            {
+                // Whatever failed, the next write starts from a fresh connection (the transaction is rolled back
+                // by its disposal; a broken connection is not reused).
+                DisposeWriter();
+                throw;
+            }
         }
         finally
         {
@@ -126,11 +161,40 @@ internal sealed partial class SqlEnrollmentStore : IEnrollmentStore, IDisposable
         }
     }
 
+    private static async Task<T> TransactAsync<T>(DbConnection c, Func<DbConnection, DbTransaction, Task<T>> body, CancellationToken ct)
+    {
+        await using var tx = await c.BeginTransactionAsync(ct).ConfigureAwait(false);
+        var result = await body(c, tx).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>
+    /// SQLite: writes are serialised (one writer at a time, <see cref="SqlDialect.SerializeWrites"/>), so they all
+    /// go through one connection whose statements stay prepared (<see cref="StatementCache"/>).
+    /// </summary>
+    private async Task<DbConnection> OpenWriterAsync(CancellationToken ct)
+    {
+        var c = await _dialect.OpenAsync(ct).ConfigureAwait(false);
+        _writerStatements = StatementCache.Attach(c);
+        return c;
+    }
+
+    private void DisposeWriter()
+    {
+        _writerStatements?.Dispose();
+        _writerStatements = null;
+        _writer?.Dispose();
+        _writer = null;
+    }
+
     private async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> body, CancellationToken ct)
     {
         await using var c = await _dialect.OpenAsync(ct).ConfigureAwait(false);
         return await body(c).ConfigureAwait(false);
     }
+
+    private static readonly Func<DbConnection, DbTransaction?, string, (string, object?)[], DbCommand> CreateCommand = Command;
 
     private static DbCommand Command(DbConnection c, DbTransaction? tx, string sql, params (string Name, object? Value)[] args)
     {
@@ -152,21 +216,38 @@ internal sealed partial class SqlEnrollmentStore : IEnrollmentStore, IDisposable
 
     private static async Task<int> ExecAsync(DbConnection c, DbTransaction? tx, string sql, CancellationToken ct, params (string, object?)[] args)
     {
+        if (StatementCache.For(c) is { } cache)
+        {
+            return await cache.Get(tx, sql, args, CreateCommand).ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+
         await using var cmd = Command(c, tx, sql, args);
         return await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 
     private static async Task<object?> ScalarAsync(DbConnection c, DbTransaction? tx, string sql, CancellationToken ct, params (string, object?)[] args)
     {
-        await using var cmd = Command(c, tx, sql, args);
-        var v = await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false);
+        object? v;
+        if (StatementCache.For(c) is { } cache)
+        {
+            v = await cache.Get(tx, sql, args, CreateCommand).ExecuteScalarAsync(ct).ConfigureAwait(false);
+        }
+        else
+        {
+            await using var cmd = Command(c, tx, sql, args);
+            v = await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false);
+        }
+
         return v is DBNull ? null : v;
     }
 
     private static async Task<List<T>> QueryAsync<T>(
         DbConnection c, DbTransaction? tx, string sql, Func<DbDataReader, T> map, CancellationToken ct, params (string, object?)[] args)
     {
-        await using var cmd = Command(c, tx, sql, args);
+        var cache = StatementCache.For(c);
+        var owned = cache is null ? Command(c, tx, sql, args) : null;
+        await using var disposeOwned = owned;
+        var cmd = owned ?? cache!.Get(tx, sql, args, CreateCommand);
         await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
         var list = new List<T>();
         while (await r.ReadAsync(ct).ConfigureAwait(false))
