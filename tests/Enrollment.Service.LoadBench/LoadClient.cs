@@ -18,6 +18,7 @@ internal sealed class LoadClient : IAsyncDisposable
     private const int Publishers = 8;
     private readonly List<IMqttClient> _publishers = [];
     private readonly IMqttClient _subscriber;
+    private IMqttClient? _attacker;
     private readonly string _requestTopic;
     private readonly string _resultPrefix;
     private ConcurrentDictionary<string, long> _sent = new();
@@ -60,6 +61,11 @@ internal sealed class LoadClient : IAsyncDisposable
             await p.ConnectAsync(Options(port, "bench-pub-" + i));
             client._publishers.Add(p);
         }
+
+        // The flood comes from its own connection, as an attacker's would: junk queued on a real publisher's
+        // connection would delay that publisher's real messages inside the load generator, not in the service.
+        client._attacker = factory.CreateMqttClient();
+        await client._attacker.ConnectAsync(Options(port, "bench-junk"));
 
         return client;
     }
@@ -113,7 +119,7 @@ internal sealed class LoadClient : IAsyncDisposable
 
     private async Task<double> PublishJunkAsync(List<byte[]> junk, double rate, long start)
     {
-        var publisher = _publishers[0];
+        var publisher = _attacker!;
         await Task.Yield();
         for (var i = 0; i < junk.Count; i++)
         {
@@ -137,7 +143,7 @@ internal sealed class LoadClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var c in _publishers.Append(_subscriber))
+        foreach (var c in _publishers.Append(_subscriber).Append(_attacker!))
         {
             await c.DisconnectAsync(new MqttClientDisconnectOptions());
             c.Dispose();

@@ -60,9 +60,15 @@ internal static class Program
 
             var half = peak.Throughput / 2;
             Progress("phase half rate " + half.ToString("F0", CultureInfo.InvariantCulture) + "/s");
+            var halfCpu = CpuMeter.Start(service.Process, mosquitto.Process);
             var halfRun = await load.RunAsync(halfSet, half, junk: null);
+            var halfCpuUs = halfCpu.Stop();
+            var halfBusy = halfCpu.MachineBusy();
             Progress("phase flood");
+            var floodCpu = CpuMeter.Start(service.Process, mosquitto.Process);
             var floodRun = await load.RunAsync(floodSet, half, junk);
+            var floodCpuUs = floodCpu.Stop();
+            var floodBusy = floodCpu.MachineBusy();
 
             Progress("crypto floor");
             var (floorWallUs, floorUs) = CryptoFloor.Measure(2000);
@@ -81,6 +87,14 @@ internal static class Program
                     junkMessages = junk.Count, junkPerSecond = Round(floodRun.JunkRate), enrollmentsPerSecond = Round(floodRun.Throughput),
                     p50Ms = Round(floodRun.P50), p99Ms = Round(floodRun.P99), accepted = floodRun.Accepted,
                     p99SlowdownPercent = Round(100 * (floodRun.P99 - halfRun.P99) / halfRun.P99),
+                    // Share of the machine's cores busy in the half-peak phase and in this one.
+                    machineBusyPercent = new { halfPeak = Round(100 * halfBusy), flood = Round(100 * floodBusy) },
+                    p50SlowdownPercent = Round(100 * (floodRun.P50 - halfRun.P50) / halfRun.P50),
+                    // What the junk cost each process (flood phase minus the half-peak phase, which carried the same
+                    // real enrollments at the same rate), per junk message: where the flood's CPU goes on the shared cores.
+                    serviceCpuMicrosecondsPerJunk = Round((floodCpuUs.Service - halfCpuUs.Service) / junk.Count),
+                    brokerCpuMicrosecondsPerJunk = Round((floodCpuUs.Broker - halfCpuUs.Broker) / junk.Count),
+                    loadGeneratorCpuMicrosecondsPerJunk = Round((floodCpuUs.LoadGenerator - halfCpuUs.LoadGenerator) / junk.Count),
                 },
                 serviceCpuMicrosecondsPerEnrollment = Round(cpuPerEnrollmentUs),
                 cryptoFloorMicroseconds = Round(floorUs),
@@ -113,7 +127,7 @@ internal static class Program
     {
         var conf = Path.Combine(dir, port + ".conf");
         await File.WriteAllTextAsync(conf, string.Join('\n', "allow_anonymous true", "persistence false", "user root", "log_dest stderr",
-            "log_type error", "log_type warning", "log_type notice", "log_type information", "max_inflight_messages 0", "max_queued_messages 0",
+            "log_type error", "log_type warning", "log_type notice", "log_type information", "max_inflight_messages 0", "max_queued_messages 0", "set_tcp_nodelay true",
             "listener " + port + " 127.0.0.1", ""));
         return await ChildProcess.StartAsync("/usr/sbin/mosquitto", ["-c", conf], new Dictionary<string, string>(), " running", TimeSpan.FromSeconds(15));
     }
@@ -211,3 +225,55 @@ internal static class Program
 }
 
 internal sealed record PreparedEnrollee(string IdText, byte[] Message);
+
+/// <summary>CPU time of the service, the broker and this process (the load generator) over one phase, in microseconds.</summary>
+internal sealed class CpuMeter
+{
+    private readonly Process _service;
+    private readonly Process _broker;
+    private readonly (double Service, double Broker, double LoadGenerator) _start;
+    private readonly (long Busy, long Total) _machineStart = MachineTicks();
+
+    private CpuMeter(Process service, Process broker)
+    {
+        _service = service;
+        _broker = broker;
+        _start = Read();
+    }
+
+    public static CpuMeter Start(Process service, Process broker) => new(service, broker);
+
+    /// <summary>The share of all cores busy (0-1) since <see cref="Start"/>, from /proc/stat (NaN elsewhere).</summary>
+    public double MachineBusy()
+    {
+        var (busy, total) = MachineTicks();
+        return total == _machineStart.Total ? double.NaN : (double)(busy - _machineStart.Busy) / (total - _machineStart.Total);
+    }
+
+    private static (long Busy, long Total) MachineTicks()
+    {
+        if (!File.Exists("/proc/stat"))
+        {
+            return (0, 0);
+        }
+
+        // "cpu  user nice system idle iowait irq softirq steal ...": idle and iowait are not busy.
+        var f = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Take(8).Select(long.Parse).ToArray();
+        var total = f.Sum();
+        return (total - f[3] - f[4], total);
+    }
+
+    public (double Service, double Broker, double LoadGenerator) Stop()
+    {
+        var end = Read();
+        return (end.Service - _start.Service, end.Broker - _start.Broker, end.LoadGenerator - _start.LoadGenerator);
+    }
+
+    private (double Service, double Broker, double LoadGenerator) Read()
+    {
+        _service.Refresh();
+        _broker.Refresh();
+        using var self = Process.GetCurrentProcess();
+        return (_service.TotalProcessorTime.TotalMicroseconds, _broker.TotalProcessorTime.TotalMicroseconds, self.TotalProcessorTime.TotalMicroseconds);
+    }
+}

@@ -1,8 +1,10 @@
 using System.Security.Cryptography;
 using Enrollment.Protocol.Messages;
 using Enrollment.Protocol.X3dh;
+using Enrollment.Service.Host;
 using Enrollment.Service.Tests.Support;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Enrollment.Service.Tests;
 
@@ -188,6 +190,8 @@ public sealed class RejectionTests : IAsyncLifetime
         var template = stranger.CreateAttempt(bundle).Message;
         await using var device = await DeviceLink.ConnectAsync(_service, stranger.IdText);
         var before = await _service.Store.SnapshotAsync(CancellationToken.None);
+        var link = _service.App.Services.GetRequiredService<MqttLink>();
+        var toWorkers = link.MessagesToWorkers;
         const int flood = 300;
         for (var i = 0; i < flood; i++)
         {
@@ -197,5 +201,17 @@ public sealed class RejectionTests : IAsyncLifetime
         await _metrics.WaitForAsync("enrollment.rejected:unknown_enrollee", flood, TimeSpan.FromSeconds(60));
         Assert.Equal(0, _metrics.Count("enrollment.opened"));
         Assert.Equal(before, await _service.Store.SnapshotAsync(CancellationToken.None));
+        // Settled by the early checks on MQTTnet's dispatcher: none of the junk took a worker.
+        Assert.Equal(toWorkers, link.MessagesToWorkers);
+    }
+
+    [Fact]
+    public void The_service_s_broker_connection_asks_for_wide_socket_buffers()
+    {
+        // MQTTnet's default (8 KB, which turns off the kernel's autotuning) stalled the service on loopback
+        // under a flood (Host/MqttLink.cs, SocketBufferBytes).
+        var options = _service.App.Services.GetRequiredService<MqttLink>().ClientOptions;
+        Assert.NotNull(options);
+        Assert.True(((MQTTnet.MqttClientTcpOptions)options.ChannelOptions).BufferSize >= 1 << 20);
     }
 }

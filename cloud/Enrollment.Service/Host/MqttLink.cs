@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Threading.Channels;
 using Enrollment.Service.Devices;
 using Enrollment.Service.Domain;
+using Enrollment.Service.Protocol;
 using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Exceptions;
@@ -20,7 +21,14 @@ internal sealed record IngressAnswer(string? Topic, byte[]? Payload, bool Reliab
 /// <summary>Turns one enrollment message into an answer (the checks and the commit live behind it).</summary>
 internal interface IEnrollmentMessageHandler
 {
+    /// <summary>The whole procedure for one message.</summary>
     Task<IngressAnswer> HandleAsync(byte[] payload, CancellationToken ct);
+
+    /// <summary>The in-memory checks alone (synchronous, cheap): the answer of a message they settle, or null and the state to go on with.</summary>
+    IngressAnswer? TryAnswerEarly(byte[] payload, out Prechecked? passed);
+
+    /// <summary>The rest of the procedure for a message that passed <see cref="TryAnswerEarly"/>.</summary>
+    Task<IngressAnswer> HandleAsync(Prechecked passed, CancellationToken ct);
 }
 
 /// <summary>
@@ -38,11 +46,12 @@ internal sealed partial class MqttLink : IAsyncDisposable, IMqttPublisher
     private readonly EmbeddedBroker _embedded;
     private readonly ILogger<MqttLink> _log;
     private readonly IMqttClient _client;
-    private readonly Channel<MqttApplicationMessageReceivedEventArgs> _queue;
+    private readonly Channel<(MqttApplicationMessageReceivedEventArgs Message, Prechecked? Passed)> _queue;
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _workers = [];
     private MqttClientOptions? _clientOptions;
     private Task? _reconnect;
+    private long _toWorkers;
 
     public MqttLink(IOptions<ServiceOptions> options, IEnrollmentMessageHandler handler, ILogger<MqttLink> log,
         IChannelMessageHandler channel, Downlink downlink, EmbeddedBroker embedded)
@@ -54,12 +63,18 @@ internal sealed partial class MqttLink : IAsyncDisposable, IMqttPublisher
         downlink.Attach(this);
         _log = log;
         _client = new MqttClientFactory().CreateMqttClient();
-        _queue = Channel.CreateBounded<MqttApplicationMessageReceivedEventArgs>(new BoundedChannelOptions(1024) { SingleWriter = true });
+        _queue = Channel.CreateBounded<(MqttApplicationMessageReceivedEventArgs, Prechecked?)>(new BoundedChannelOptions(1024) { SingleWriter = true });
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
         _client.DisconnectedAsync += OnDisconnectedAsync;
     }
 
     public bool IsConnected => _client.IsConnected;
+
+    /// <summary>Messages handed to the workers so far (junk settled by the early checks never is).</summary>
+    internal long MessagesToWorkers => Interlocked.Read(ref _toWorkers);
+
+    /// <summary>The options of the broker connection, once started.</summary>
+    internal MqttClientOptions? ClientOptions => _clientOptions;
 
     public string BrokerHost => _options.IsEmbedded ? _options.EmbeddedAddress : _options.Host!;
 
@@ -169,9 +184,40 @@ internal sealed partial class MqttLink : IAsyncDisposable, IMqttPublisher
 
     private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
+        Prechecked? passed = null;
+        if (e.ApplicationMessage.Topic == _options.EnrollmentTopic)
+        {
+            // Junk (unknown enrollee, replayed EK_B, ...) is settled here on MQTTnet's dispatcher: no worker, no
+            // thread-pool hop (EnrollmentIngress.TryAnswerEarly). Its acknowledgement is MQTTnet's automatic one.
+            IngressAnswer? early;
+            try
+            {
+                early = _handler.TryAnswerEarly(e.ApplicationMessage.Payload.ToArray(), out passed);
+            }
+            catch (Exception ex)
+            {
+                // Not acknowledged: redelivered after the next reconnect (as a worker's failure is).
+                e.AutoAcknowledge = false;
+                LogProcessingFailed(_log, ex.GetType().Name, ex.Message);
+                return;
+            }
+
+            if (early is not null)
+            {
+                if (early.Topic is not null && early.Payload is not null)
+                {
+                    e.AutoAcknowledge = false;
+                    await HandOverAsync(early, e, _stopping.Token).ConfigureAwait(false);
+                }
+
+                return;
+            }
+        }
+
         // Acknowledged by the worker after the answer is committed and published (at-least-once).
         e.AutoAcknowledge = false;
-        await _queue.Writer.WriteAsync(e, _stopping.Token).ConfigureAwait(false);
+        Interlocked.Increment(ref _toWorkers);
+        await _queue.Writer.WriteAsync((e, passed), _stopping.Token).ConfigureAwait(false);
     }
 
     private async Task WorkAsync()
@@ -179,15 +225,15 @@ internal sealed partial class MqttLink : IAsyncDisposable, IMqttPublisher
         var ct = _stopping.Token;
         try
         {
-            await foreach (var e in _queue.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+            await foreach (var (e, passed) in _queue.Reader.ReadAllAsync(ct).ConfigureAwait(false))
             {
                 try
                 {
-                    // One dispatcher for both kinds of traffic: enrollment messages, and device channel messages (issue 8).
-                    var topic = e.ApplicationMessage.Topic;
-                    var answer = topic == _options.EnrollmentTopic
-                        ? await _handler.HandleAsync(e.ApplicationMessage.Payload.ToArray(), ct).ConfigureAwait(false)
-                        : await _channel.HandleAsync(topic, e.ApplicationMessage.Payload.ToArray(), ct).ConfigureAwait(false);
+                    // One dispatcher for both kinds of traffic: enrollment messages (past their in-memory checks),
+                    // and device channel messages (issue 8).
+                    var answer = passed is not null
+                        ? await _handler.HandleAsync(passed, ct).ConfigureAwait(false)
+                        : await _channel.HandleAsync(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.ToArray(), ct).ConfigureAwait(false);
                     if (answer.Topic is not null && answer.Payload is not null)
                     {
                         // Acknowledged by the publisher once the answer's PUBACK is back (MqttLink.Publisher.cs).

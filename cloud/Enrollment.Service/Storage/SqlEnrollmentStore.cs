@@ -176,6 +176,12 @@ internal sealed partial class SqlEnrollmentStore : IEnrollmentStore, IDisposable
     private async Task<DbConnection> OpenWriterAsync(CancellationToken ct)
     {
         var c = await _dialect.OpenAsync(ct).ConfigureAwait(false);
+        if (!string.IsNullOrEmpty(_dialect.WriterSetup))
+        {
+            await using var setup = Command(c, null, _dialect.WriterSetup);
+            await setup.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+
         _writerStatements = StatementCache.Attach(c);
         return c;
     }
