@@ -58,17 +58,30 @@ internal static class Program
             service.Process.Refresh();
             var cpuPerEnrollmentUs = (service.Process.TotalProcessorTime - cpu0).TotalMicroseconds / n;
 
+            // Half-peak and flood alternate in rounds (half, flood, half, flood, ...) so that both see the same
+            // spells of this shared machine's noise; the slowdown is taken per round and its median reported.
             var half = peak.Throughput / 2;
-            Progress("phase half rate " + half.ToString("F0", CultureInfo.InvariantCulture) + "/s");
-            var halfCpu = CpuMeter.Start(service.Process, mosquitto.Process);
-            var halfRun = await load.RunAsync(halfSet, half, junk: null);
-            var halfCpuUs = halfCpu.Stop();
-            var halfBusy = halfCpu.MachineBusy();
-            Progress("phase flood");
-            var floodCpu = CpuMeter.Start(service.Process, mosquitto.Process);
-            var floodRun = await load.RunAsync(floodSet, half, junk);
-            var floodCpuUs = floodCpu.Stop();
-            var floodBusy = floodCpu.MachineBusy();
+            var rounds = IntArg(args, "--rounds", 3);
+            var halfRounds = new List<PhaseResult>();
+            var floodRounds = new List<PhaseResult>();
+            var halfCpuUs = (Service: 0.0, Broker: 0.0, LoadGenerator: 0.0);
+            var floodCpuUs = (Service: 0.0, Broker: 0.0, LoadGenerator: 0.0);
+            double halfBusy = 0, floodBusy = 0;
+            for (var r = 0; r < rounds; r++)
+            {
+                Progress("round " + (r + 1) + "/" + rounds + ": half rate " + half.ToString("F0", CultureInfo.InvariantCulture) + "/s, then the same with the flood");
+                var halfCpu = CpuMeter.Start(service.Process, mosquitto.Process);
+                halfRounds.Add(await load.RunAsync(Chunk(halfSet, r, rounds), half, junk: null));
+                halfCpuUs = Add(halfCpuUs, halfCpu.Stop());
+                halfBusy += halfCpu.MachineBusy() / rounds;
+                var floodCpu = CpuMeter.Start(service.Process, mosquitto.Process);
+                floodRounds.Add(await load.RunAsync(Chunk(floodSet, r, rounds), half, Chunk(junk, r, rounds)));
+                floodCpuUs = Add(floodCpuUs, floodCpu.Stop());
+                floodBusy += floodCpu.MachineBusy() / rounds;
+            }
+
+            var p99Slowdowns = halfRounds.Zip(floodRounds, (h, f) => Round(100 * (f.P99 - h.P99) / h.P99)).ToArray();
+            var p50Slowdowns = halfRounds.Zip(floodRounds, (h, f) => Round(100 * (f.P50 - h.P50) / h.P50)).ToArray();
 
             Progress("crypto floor");
             var (floorWallUs, floorUs) = CryptoFloor.Measure(2000);
@@ -81,16 +94,24 @@ internal static class Program
                 enrolleesPerPhase = n,
                 warmupEnrollees = warm,
                 peak = new { enrollmentsPerSecond = Round(peak.Throughput), p50Ms = Round(peak.P50), p99Ms = Round(peak.P99), accepted = peak.Accepted },
-                halfPeak = new { offeredPerSecond = Round(half), enrollmentsPerSecond = Round(halfRun.Throughput), p50Ms = Round(halfRun.P50), p99Ms = Round(halfRun.P99), accepted = halfRun.Accepted },
+                halfPeak = new
+                {
+                    offeredPerSecond = Round(half), rounds, enrollmentsPerSecond = Round(Median(halfRounds.Select(h => h.Throughput))),
+                    p50Ms = Round(Median(halfRounds.Select(h => h.P50))), p99Ms = Round(Median(halfRounds.Select(h => h.P99))),
+                    p99MsPerRound = halfRounds.Select(h => Round(h.P99)), accepted = halfRounds.Sum(h => h.Accepted),
+                },
                 flood = new
                 {
-                    junkMessages = junk.Count, junkPerSecond = Round(floodRun.JunkRate), enrollmentsPerSecond = Round(floodRun.Throughput),
-                    p50Ms = Round(floodRun.P50), p99Ms = Round(floodRun.P99), accepted = floodRun.Accepted,
-                    p99SlowdownPercent = Round(100 * (floodRun.P99 - halfRun.P99) / halfRun.P99),
-                    // Share of the machine's cores busy in the half-peak phase and in this one.
+                    junkMessages = junk.Count, junkPerSecond = Round(Median(floodRounds.Select(f => f.JunkRate))),
+                    enrollmentsPerSecond = Round(Median(floodRounds.Select(f => f.Throughput))),
+                    p50Ms = Round(Median(floodRounds.Select(f => f.P50))), p99Ms = Round(Median(floodRounds.Select(f => f.P99))),
+                    p99MsPerRound = floodRounds.Select(f => Round(f.P99)), accepted = floodRounds.Sum(f => f.Accepted),
+                    // Per round: the flood round's p99 (p50) against the half-peak round just before it.
+                    p99SlowdownPercent = Median(p99Slowdowns), p99SlowdownPercentPerRound = p99Slowdowns,
+                    p50SlowdownPercent = Median(p50Slowdowns), p50SlowdownPercentPerRound = p50Slowdowns,
+                    // Share of the machine's cores busy in the half-peak rounds and in the flood rounds.
                     machineBusyPercent = new { halfPeak = Round(100 * halfBusy), flood = Round(100 * floodBusy) },
-                    p50SlowdownPercent = Round(100 * (floodRun.P50 - halfRun.P50) / halfRun.P50),
-                    // What the junk cost each process (flood phase minus the half-peak phase, which carried the same
+                    // What the junk cost each process (flood rounds minus the half-peak rounds, which carried the same
                     // real enrollments at the same rate), per junk message: where the flood's CPU goes on the shared cores.
                     serviceCpuMicrosecondsPerJunk = Round((floodCpuUs.Service - halfCpuUs.Service) / junk.Count),
                     brokerCpuMicrosecondsPerJunk = Round((floodCpuUs.Broker - halfCpuUs.Broker) / junk.Count),
@@ -114,6 +135,22 @@ internal static class Program
     private static string ServiceDll => Path.Combine(AppContext.BaseDirectory, "Enrollment.Service.dll");
 
     private static double Round(double v) => Math.Round(v, 1);
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var v = values.Order().ToArray();
+        return v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
+    }
+
+    private static List<T> Chunk<T>(List<T> all, int round, int rounds)
+    {
+        var from = all.Count * round / rounds;
+        return all.GetRange(from, all.Count * (round + 1) / rounds - from);
+    }
+
+    private static (double Service, double Broker, double LoadGenerator) Add(
+        (double Service, double Broker, double LoadGenerator) a, (double Service, double Broker, double LoadGenerator) b) =>
+        (a.Service + b.Service, a.Broker + b.Broker, a.LoadGenerator + b.LoadGenerator);
 
     private static void Progress(string s) => Console.Error.WriteLine("[bench] " + s);
 

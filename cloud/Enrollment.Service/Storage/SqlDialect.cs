@@ -60,7 +60,7 @@ internal sealed class SqliteDialect : SqlDialect
     /// The writer keeps its working set of pages in memory (64 MB at most; SQLite's default is 2 MB), so the
     /// B-tree pages an enrollment's statements touch are rarely read back from the file.
     /// </summary>
-    public override string? WriterSetup => "PRAGMA cache_size=-65536;";
+    public override string? WriterSetup => "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;";
 
     public override async Task<DbConnection> OpenAsync(CancellationToken ct)
     {
