@@ -212,6 +212,7 @@ public sealed class RejectionTests : IAsyncLifetime
         // under a flood (Host/MqttLink.cs, SocketBufferBytes).
         var options = _service.App.Services.GetRequiredService<MqttLink>().ClientOptions;
         Assert.NotNull(options);
-        Assert.True(((MQTTnet.MqttClientTcpOptions)options.ChannelOptions).BufferSize >= 1 << 20);
+        Assert.IsType<BrokerStreamProvider>(((MQTTnet.MqttClientTcpOptions)options.ChannelOptions).StreamProvider);
+        Assert.True(MqttLink.SocketBufferBytes >= 1 << 20);
     }
 }

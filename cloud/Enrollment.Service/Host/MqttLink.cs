@@ -144,9 +144,9 @@ internal sealed partial class MqttLink : IAsyncDisposable, IMqttPublisher
             });
         }
 
-        var options = b.Build();
-        ((MqttClientTcpOptions)options.ChannelOptions).BufferSize = SocketBufferBytes;
-        return options;
+        // Our own connection: read-buffered, with wide socket buffers (BrokerStreamProvider).
+        b.WithStreamProvider(new BrokerStreamProvider());
+        return b.Build();
     }
 
     /// <summary>
@@ -156,7 +156,7 @@ internal sealed partial class MqttLink : IAsyncDisposable, IMqttPublisher
     /// once a backlog built up at the broker (measured under the load benchmark's flood), the sender's silly
     /// window avoidance sent one small segment per 200 ms retransmission timeout, about 28 KB/s, and the
     /// service stalled with 3.5 MB queued at the broker. A buffer of 1 MB (the kernel caps it at 2 x rmem_max)
-    /// keeps the window many segments wide.
+    /// keeps the window many segments wide. Set by <see cref="BrokerStreamProvider"/>, which makes the connection.
     /// </summary>
     internal const int SocketBufferBytes = 1 << 20;
 
