@@ -68,7 +68,8 @@ public sealed class IngressIndexTests
     {
         var id = Key();
         var enrollee = new EnrolleeRow("e1", id, Key(), "pet", "b1", 7, 1, "line-1", EnrolleeState.Pending, 0, 1000, null, null, null);
-        var vetted = new VettedEnrollee(enrollee, new BundleRow("b1", 7, 1, 1, 0, 1000, BundleState.Bound, [1, 2, 3]));
+        var vetted = new VettedEnrollee(enrollee, new BundleRow("b1", 7, 1, 1, 0, 1000, BundleState.Bound, [1, 2, 3]),
+            new OneTimePrekeyRow(7, new byte[32], new byte[80], OpkState.Reserved));
         var index = Loaded();
         index.AddPending(id, 1000, 7, vetted);
         Assert.Equal(PrecheckVerdict.Pass, index.Check(Key(), Key(), id, 7, 10, out var got));

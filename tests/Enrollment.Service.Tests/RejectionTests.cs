@@ -118,7 +118,8 @@ public sealed class RejectionTests : IAsyncLifetime
         var enrollee = new TestEnrollee();
         var (bundle, _) = await _enroller.ApproveAsync(enrollee);
         var attempt = enrollee.CreateAttempt(bundle);
-        // Crafted state: the OPK bound to this pending enrollee is marked used (as after a lost race).
+        // Crafted state: the OPK bound to this pending enrollee is marked used by another writer of the database
+        // (as by a second process): the running service's index still holds the enrollee's rows as registered.
         await using (var db = new SqliteConnection("Data Source=" + Path.Combine(_service.DataDirectory, "enrollment.db")))
         {
             await db.OpenAsync();
@@ -128,6 +129,16 @@ public sealed class RejectionTests : IAsyncLifetime
             Assert.Equal(1, await cmd.ExecuteNonQueryAsync());
         }
 
+        // The enrollment's commit is conditional on the stored OPK state: rejected there, nothing stored. (The
+        // service reads no row for an enrollee it registered itself, so a change made behind its back is seen
+        // only at the commit, after the public-key work.)
+        await RejectedAsync(enrollee, attempt.Message, "state_changed", true);
+
+        // A restarted service loads its index from the database and reads the rows: the used OPK is refused
+        // before any public-key work, in OP-0006's order.
+        await _service.RestartAsync();
+        _metrics.Dispose();
+        _metrics = new MetricsProbe(_service);
         await RejectedAsync(enrollee, attempt.Message, "opk_used", false);
     }
 

@@ -103,11 +103,14 @@ internal enum CompleteOutcome
     StateChanged,
 }
 
-/// <summary>What the ingress's cheap checks read, in one query (each part null when absent).</summary>
 /// <summary>
 /// What registration knew of a pending enrollee, kept in the <see cref="IngressIndex"/> so that its enrollment
-/// message needs no read of the enrollee and bundle rows (only the OPK's current state is read).
+/// message needs no database read at all: the enrollee, its bundle and its OPK row (the private key as stored:
+/// sealed with the KEK). The enrollment's commit stays conditional on the stored state (OPK still reserved,
+/// enrollee still pending), so a row that changed since is caught there; the index drops the entry whenever the
+/// store consumes, discards or expires it.
 /// </summary>
-internal sealed record VettedEnrollee(EnrolleeRow Enrollee, BundleRow Bundle);
+internal sealed record VettedEnrollee(EnrolleeRow Enrollee, BundleRow Bundle, OneTimePrekeyRow OneTimePrekey);
 
+/// <summary>What the ingress's cheap checks read, in one query (each part null when absent).</summary>
 internal sealed record IngressState(SeenEphemeralKey? Seen, EnrolleeRow? Enrollee, OneTimePrekeyRow? OneTimePrekey, BundleRow? Bundle);

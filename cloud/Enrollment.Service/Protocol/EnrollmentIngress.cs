@@ -98,9 +98,11 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler
         var (message, messageHash, topic, vetted, started, now) = passed;
 
         // An enrollee registered since start: its rows are in the index (EK_B not seen there either, and a
-        // concurrent copy is caught by the commit's conditions), so only the OPK's current state is read.
+        // concurrent copy or a changed OPK is caught by the commit's conditions), so nothing is read. Each read
+        // cost more than its query: a reader connection discards its page cache whenever the writer committed
+        // since its last read (SQLite WAL), so every enrollment paid a cache reset and re-read pages.
         var state = vetted is not null
-            ? new IngressState(null, vetted.Enrollee, await _store.LoadOneTimePrekeyAsync(message.OneTimePreKeyId, ct).ConfigureAwait(false), vetted.Bundle)
+            ? new IngressState(null, vetted.Enrollee, vetted.OneTimePrekey, vetted.Bundle)
             : await _store.LoadIngressStateAsync(message.EphemeralKey, message.EnrolleeId, message.OneTimePreKeyId, ct).ConfigureAwait(false);
         if (state.Seen is not null)
         {

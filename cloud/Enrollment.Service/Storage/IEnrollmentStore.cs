@@ -69,9 +69,6 @@ internal interface IEnrollmentStore
     /// <summary>The seen record of EK_B, the newest enrollee with this id, the named OPK and the enrollee's bundle, in one read.</summary>
     Task<IngressState> LoadIngressStateAsync(byte[] ephemeralKey, byte[] eikHash, uint opkId, CancellationToken ct);
 
-    /// <summary>The named OPK's row (state, sealed private key), for a message whose other rows the index holds.</summary>
-    Task<OneTimePrekeyRow?> LoadOneTimePrekeyAsync(uint opkId, CancellationToken ct);
-
     Task<CompleteOutcome> CompleteEnrollmentAsync(CompletedEnrollment done, CancellationToken ct);
 
     // Expiry.

@@ -64,22 +64,21 @@ internal sealed partial class SqlEnrollmentStore
 
     public async Task<RegisterResult> RegisterEnrolleeAsync(NewEnrollee e, string enrollerName, CancellationToken ct)
     {
-        var bound = new StrongBox<BundleRow?>();
-        var result = await RegisterCoreAsync(e, enrollerName, bound, ct).ConfigureAwait(false);
+        var vetted = new StrongBox<VettedEnrollee?>();
+        var result = await RegisterCoreAsync(e, enrollerName, vetted, ct).ConfigureAwait(false);
         if (result.Outcome == RegisterOutcome.Created)
         {
             // After the commit and before the enroller's answer (the device gets its bundle only after that).
             // The rows go with it so that the enrollment message needs no read of them (EnrollmentIngress).
             var created = result.Enrollee!;
-            Index.AddPending(created.EikHash, created.ExpiresAt, created.OpkId,
-                bound.Value is { } b ? new VettedEnrollee(created, b with { State = BundleState.Bound }) : null);
+            Index.AddPending(created.EikHash, created.ExpiresAt, created.OpkId, vetted.Value);
         }
 
         return result;
     }
 
     /// <summary>Group-committed with other registrations and enrollments (SqlEnrollmentStore.GroupCommit.cs).</summary>
-    private Task<RegisterResult> RegisterCoreAsync(NewEnrollee e, string enrollerName, StrongBox<BundleRow?> bound, CancellationToken ct) =>
+    private Task<RegisterResult> RegisterCoreAsync(NewEnrollee e, string enrollerName, StrongBox<VettedEnrollee?> vetted, CancellationToken ct) =>
         GroupWriteAsync(async (c, tx) =>
         {
             var none = CancellationToken.None; // the group's transaction outlives any one caller's cancellation
@@ -128,7 +127,9 @@ internal sealed partial class SqlEnrollmentStore
             await AuditAsync(c, tx, e.CreatedAt, "enrollee:" + e.Id, "enrollee.pending", "enroller:" + enrollerName,
                 "bundle " + e.BundleId + ", opk " + bundle.OpkId, none).ConfigureAwait(false);
             var created = await QueryAsync(c, tx, EnrolleeColumns + "WHERE e.id = @i", MapEnrollee, none, ("i", e.Id)).ConfigureAwait(false);
-            bound.Value = bundle;
+            var opk = await QueryAsync(c, tx, "SELECT opk_id, public_key, private_key, state FROM one_time_prekeys WHERE opk_id = @o", MapOneTimePrekey, none,
+                ("o", (long)bundle.OpkId)).ConfigureAwait(false);
+            vetted.Value = opk.Count == 1 ? new VettedEnrollee(created[0], bundle with { State = BundleState.Bound }, opk[0]) : null;
             return new RegisterResult(RegisterOutcome.Created, created[0], null);
         }, r => r.Outcome == RegisterOutcome.Created, ct);
 

@@ -59,17 +59,8 @@ internal sealed partial class SqlEnrollmentStore
                 r.IsDBNull(20) ? null : MapBundleAt(r, 20)),
             ct);
 
-    private const string OneTimePrekeySql =
-        "SELECT o.opk_id, o.public_key, o.private_key, o.state FROM (SELECT 1 AS one) x LEFT JOIN one_time_prekeys o ON o.opk_id = @o";
-
-    /// <summary>
-    /// The OPK row alone (its state and sealed private key), for a message whose enrollee and bundle the
-    /// <see cref="Index"/> already holds: one primary-key lookup, prepared (<see cref="PreparedQuery"/>).
-    /// </summary>
-    public Task<OneTimePrekeyRow?> LoadOneTimePrekeyAsync(uint opkId, CancellationToken ct) =>
-        _oneTimePrekey.FirstAsync([(long)opkId],
-            r => r.IsDBNull(0) ? null : new OneTimePrekeyRow((uint)ToLong(r.GetValue(0)), (byte[])r.GetValue(1), NullableBytes(r, 2), r.GetString(3)),
-            ct);
+    private static OneTimePrekeyRow MapOneTimePrekey(DbDataReader r) =>
+        new((uint)ToLong(r.GetValue(0)), (byte[])r.GetValue(1), NullableBytes(r, 2), r.GetString(3));
 
     /// <summary>
     /// The success transaction of issue 4 item 5: consume the OPK (delete its private key), record EK_B with

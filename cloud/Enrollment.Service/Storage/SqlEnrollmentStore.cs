@@ -14,7 +14,6 @@ internal sealed partial class SqlEnrollmentStore : IEnrollmentStore, IDisposable
     private readonly SqlDialect _dialect;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly PreparedQuery _ingressState;
-    private readonly PreparedQuery _oneTimePrekey;
     private DbConnection? _writer;
     private StatementCache? _writerStatements;
     private int _disposed;
@@ -24,7 +23,6 @@ internal sealed partial class SqlEnrollmentStore : IEnrollmentStore, IDisposable
         _dialect = dialect;
         Index = index ?? new IngressIndex();
         _ingressState = new PreparedQuery(dialect, IngressStateSql, ("k", Array.Empty<byte>()), ("h", Array.Empty<byte>()), ("o", 0L));
-        _oneTimePrekey = new PreparedQuery(dialect, OneTimePrekeySql, ("o", 0L));
         _committer = new Lazy<Task>(() => Task.Run(CommitLoopAsync));
     }
 
@@ -47,7 +45,6 @@ internal sealed partial class SqlEnrollmentStore : IEnrollmentStore, IDisposable
         }
 
         _ingressState.Dispose();
-        _oneTimePrekey.Dispose();
         _writeLock.Wait(TimeSpan.FromSeconds(10));
         DisposeWriter();
         _writeLock.Dispose();
