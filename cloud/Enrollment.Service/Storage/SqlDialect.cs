@@ -57,10 +57,12 @@ internal sealed class SqliteDialect : SqlDialect
     public override string? Prepare => "PRAGMA journal_mode=WAL;";
 
     /// <summary>
-    /// The writer keeps its working set of pages in memory (64 MB at most; SQLite's default is 2 MB), so the
-    /// B-tree pages an enrollment's statements touch are rarely read back from the file.
+    /// The writer's statement journals (one per group's savepoints) live in memory instead of a temporary file
+    /// created, written and unlinked per transaction: pwrite calls per enrollment 22.8 -> 10.5 (strace of the
+    /// load benchmark). The page cache stays at SQLite's default: a 64 MB one made SQLite's cache truncation,
+    /// which walks every hash bucket, cost 4-5% of the service's CPU (perf), more than the reads it saved.
     /// </summary>
-    public override string? WriterSetup => "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;";
+    public override string? WriterSetup => "PRAGMA temp_store=MEMORY;";
 
     public override async Task<DbConnection> OpenAsync(CancellationToken ct)
     {
