@@ -34,7 +34,7 @@ internal static class Program
         {
             var brokerPort = ChildProcess.FreePort();
             await using var mosquitto = await StartMosquittoAsync(dir, brokerPort);
-            var env = ServiceEnvironment(dir, brokerPort, warm + 3 * n + 10 * n + 100, database, pg);
+            var env = ServiceEnvironment(dir, brokerPort, warm + 3 * n + 10 * n + 100, database, pg, StringArg(args, "--log-level", "Warning"));
             var token = (await RunToEndAsync(ServiceDll, ["enrollers", "add", "--name", "bench"], env)).Trim();
             var httpPort = int.Parse(env["Enrollment__Http__Port"], CultureInfo.InvariantCulture);
             await using var service = await ChildProcess.StartAsync("dotnet", [ServiceDll], env, "Application started", TimeSpan.FromSeconds(120));
@@ -169,7 +169,7 @@ internal static class Program
         return await ChildProcess.StartAsync("/usr/sbin/mosquitto", ["-c", conf], new Dictionary<string, string>(), " running", TimeSpan.FromSeconds(15));
     }
 
-    private static Dictionary<string, string> ServiceEnvironment(string dir, int brokerPort, int pool, string database, string pg)
+    private static Dictionary<string, string> ServiceEnvironment(string dir, int brokerPort, int pool, string database, string pg, string logLevel)
     {
         var env = new Dictionary<string, string>
         {
@@ -184,7 +184,8 @@ internal static class Program
             ["Enrollment__Keys__KeyEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             ["Enrollment__Keys__OneTimePrekeyPool"] = pool.ToString(CultureInfo.InvariantCulture),
             ["Enrollment__Lifetimes__MaxBundlesPerRequest"] = "1000",
-            ["Logging__LogLevel__Default"] = "Warning",
+            // Warning by default; `--log-level Information` (the service's own default) measures with its logging on.
+            ["Logging__LogLevel__Default"] = logLevel,
             ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
         };
         if (database == "postgresql")

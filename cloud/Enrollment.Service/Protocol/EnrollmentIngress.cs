@@ -20,7 +20,7 @@ namespace Enrollment.Service.Protocol;
 /// the authority for whatever the index lets through). A rejection changes nothing stored; it is logged and counted,
 /// and answered (when enabled) with the generic notice that tells an observer nothing.
 /// </summary>
-internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler
+internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler, IDisposable
 {
     private readonly IEnrollmentStore _store;
     private readonly IngressIndex _index;
@@ -31,6 +31,7 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler
     private readonly MqttOptions _mqtt;
     private readonly ILogger<EnrollmentIngress> _log;
     private readonly IChannelEnrollment _channel;
+    private readonly RejectionLog _rejections;
 
     public EnrollmentIngress(IEnrollmentStore store, IngressIndex index, ServiceKeys keys, ServiceMetrics metrics, IEventSink events, TimeProvider time,
         IOptions<ServiceOptions> options, ILogger<EnrollmentIngress> log, IChannelEnrollment channel)
@@ -44,7 +45,10 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler
         _time = time;
         _mqtt = options.Value.Mqtt;
         _log = log;
+        _rejections = new RejectionLog(log);
     }
+
+    public void Dispose() => _rejections.Dispose();
 
     public async Task<IngressAnswer> HandleAsync(byte[] payload, CancellationToken ct) =>
         TryAnswerEarly(payload, out var passed) ?? await HandleAsync(passed!, ct).ConfigureAwait(false);
@@ -257,7 +261,7 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler
         _metrics.Rejected(label, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         if (_log.IsEnabled(LogLevel.Information))
         {
-            LogRejected(_log, label, message is null ? "-" : EnrolleeId.ToText(message.EnrolleeId));
+            _rejections.Rejected(label, message is null ? "-" : EnrolleeId.ToText(message.EnrolleeId));
         }
 
         if (message is null || topic is null || !_mqtt.SendNotices || !TakeNotice())
@@ -317,9 +321,6 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Enrolled {EnrolleeRecord} (device {DeviceId}), approved by {Enroller}")]
     private static partial void LogAccepted(ILogger logger, string enrolleeRecord, string deviceId, string enroller);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Rejected an enrollment message: {Reason} (enrollee id {DeviceId})")]
-    private static partial void LogRejected(ILogger logger, string reason, string deviceId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Redelivered enrollment message for {DeviceId}: answered with the stored result")]
     private static partial void LogDuplicate(ILogger logger, string deviceId);
