@@ -253,12 +253,9 @@ internal sealed partial class ChannelService
     /// </summary>
     private async Task<bool> CommitAsync(DeviceChannel device, EpochKeys keys, RekeyReason reason, CancellationToken ct)
     {
-        var both = new byte[64];
         try
         {
-            keys.Up.CopyTo(both, 0);
-            keys.Down.CopyTo(both, 32);
-            var sealedKeys = _vault.Seal(both, KeyPurpose(device.DeviceId, keys.Epoch));
+            var sealedKeys = SealEpochKeys(device.DeviceId, keys.Epoch, keys.Up, keys.Down);
             if (!await _store.CommitEpochAsync(device.DeviceId, keys.Epoch, sealedKeys, reason.ToString().ToLowerInvariant(), Now, ct).ConfigureAwait(false))
             {
                 return false;
@@ -273,7 +270,6 @@ internal sealed partial class ChannelService
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(both);
             keys.Clear();
         }
     }

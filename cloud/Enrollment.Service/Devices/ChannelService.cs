@@ -77,12 +77,9 @@ internal sealed partial class ChannelService : IChannelMessageHandler, IChannelE
     public PreparedChannel Prepare(string deviceId, byte[] sharedSecret, long now)
     {
         var session = SessionKeys.Derive(sharedSecret);
-        var keys = new byte[64];
         try
         {
-            session.Up.CopyTo(keys, 0);
-            session.Down.CopyTo(keys, 32);
-            var sealedKeys = _vault.Seal(keys, KeyPurpose(deviceId, 0));
+            var sealedKeys = SealEpochKeys(deviceId, 0, session.Up, session.Down);
             var password = BrokerCredentials.NewPassword();
             var sealedPassword = _broker.NeedsGrant ? _vault.Seal(password, PasswordPurpose(deviceId)) : null;
             var outcome = EnrollmentOutcome.Accepted(deviceId, _mqtt.DeviceTopicPrefix + deviceId + "/", Encoding.ASCII.GetBytes(deviceId), password,
@@ -91,8 +88,23 @@ internal sealed partial class ChannelService : IChannelMessageHandler, IChannelE
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(keys);
             session.Clear();
+        }
+    }
+
+    /// <summary>An epoch's K_up || K_down sealed with the KEK for the device_channels row (docs/session-protocol.md).</summary>
+    private byte[] SealEpochKeys(string deviceId, uint epoch, byte[] up, byte[] down)
+    {
+        var both = new byte[64];
+        try
+        {
+            up.CopyTo(both, 0);
+            down.CopyTo(both, 32);
+            return _vault.Seal(both, KeyPurpose(deviceId, epoch));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(both);
         }
     }
 
