@@ -41,8 +41,12 @@ internal static class ServiceApp
         services.AddSingleton<IValidateOptions<ServiceOptions>>(sp => new ServiceOptionsValidator(sp.GetRequiredService<IHostEnvironment>(), storageOnly));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IngressIndex>();
-        services.AddSingleton<SqlEnrollmentStore>(sp => new SqlEnrollmentStore(CreateDialect(sp.GetRequiredService<IOptions<ServiceOptions>>().Value),
-            sp.GetRequiredService<IngressIndex>()));
+        services.AddSingleton<SqlEnrollmentStore>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<ServiceOptions>>().Value;
+            return new SqlEnrollmentStore(CreateDialect(options), sp.GetRequiredService<IngressIndex>(),
+                TimeSpan.FromMilliseconds(options.Storage.CommitLingerMilliseconds));
+        });
         services.TryAddSingleton<IEnrollmentStore>(sp => sp.GetRequiredService<SqlEnrollmentStore>()); // a test may wrap the store first
         services.AddSingleton<IChannelStore>(sp => sp.GetRequiredService<SqlEnrollmentStore>());
     }

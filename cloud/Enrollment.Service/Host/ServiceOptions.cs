@@ -52,6 +52,15 @@ internal sealed class StorageOptions
 
     /// <summary>Npgsql connection string (PostgreSql); for SQLite, optional (default: enrollment.db in the data directory).</summary>
     public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// Under load, how long a group commit waits for more writes before it commits (0: never). Measured with the
+    /// load benchmark on 2 cores: 2 ms took the service from 527-644 to 471-582 us of CPU per enrollment at peak
+    /// and the machine from 61-68% to 43-58% busy at half of peak, for about 4 ms more median latency there.
+    /// A write that arrives alone is committed at once.
+    /// </summary>
+    [Range(0, 50)]
+    public double CommitLingerMilliseconds { get; set; } = 2;
 }
 
 internal sealed class MqttOptions
@@ -121,9 +130,13 @@ internal sealed class MqttOptions
     /// <summary>Embedded broker: check device credentials and topics (docs/broker.md); off only for load tests.</summary>
     public bool EmbeddedAuthorization { get; set; } = true;
 
-    /// <summary>Messages processed at once (crypto runs in parallel; commits are serialised on SQLite).</summary>
-    [Range(1, 64)]
-    public int Workers { get; set; } = 16;
+    /// <summary>
+    /// Messages processed at once (crypto runs in parallel; commits are serialised on SQLite and grouped). Enough
+    /// that the workers waiting for a group commit (Storage:CommitLingerMilliseconds) do not leave the cores idle:
+    /// with 16 and a 2 ms linger the peak fell to 1,738-1,783/s, with 64 it was 2,168-2,450/s.
+    /// </summary>
+    [Range(1, 256)]
+    public int Workers { get; set; } = 64;
 
     public bool IsEmbedded => string.IsNullOrWhiteSpace(Host);
 }

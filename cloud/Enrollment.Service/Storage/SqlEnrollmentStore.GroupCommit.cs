@@ -16,6 +16,7 @@ internal sealed partial class SqlEnrollmentStore
     private const int MaxCommitBatch = 64;
     private readonly Channel<GroupWrite> _commits = Channel.CreateUnbounded<GroupWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lazy<Task> _committer;
+    private readonly TimeSpan _commitLinger;
 
     /// <summary>
     /// Queues <paramref name="body"/> for the next group transaction; its changes are kept when
@@ -43,6 +44,17 @@ internal sealed partial class SqlEnrollmentStore
             while (batch.Count < MaxCommitBatch && _commits.Reader.TryRead(out var next))
             {
                 batch.Add(next);
+            }
+
+            // Under load (more than one write already waiting) the group waits a little for more: one commit,
+            // one fsync and the B-tree pages the group shares then serve more writes. A lone write never waits.
+            if (_commitLinger > TimeSpan.Zero && batch.Count > 1 && batch.Count < MaxCommitBatch)
+            {
+                await Task.Delay(_commitLinger).ConfigureAwait(false);
+                while (batch.Count < MaxCommitBatch && _commits.Reader.TryRead(out var next))
+                {
+                    batch.Add(next);
+                }
             }
 
             try

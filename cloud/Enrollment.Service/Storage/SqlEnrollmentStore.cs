@@ -18,9 +18,11 @@ internal sealed partial class SqlEnrollmentStore : IEnrollmentStore, IDisposable
     private StatementCache? _writerStatements;
     private int _disposed;
 
-    public SqlEnrollmentStore(SqlDialect dialect, IngressIndex? index = null)
+    /// <param name="commitLinger">How long a group commit under load waits for more writes (SqlEnrollmentStore.GroupCommit.cs).</param>
+    public SqlEnrollmentStore(SqlDialect dialect, IngressIndex? index = null, TimeSpan commitLinger = default)
     {
         _dialect = dialect;
+        _commitLinger = commitLinger;
         Index = index ?? new IngressIndex();
         _ingressState = new PreparedQuery(dialect, IngressStateSql, ("k", Array.Empty<byte>()), ("h", Array.Empty<byte>()), ("o", 0L));
         _committer = new Lazy<Task>(() => Task.Run(CommitLoopAsync));
