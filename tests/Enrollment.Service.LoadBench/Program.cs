@@ -27,8 +27,10 @@ internal static class Program
         var pg = StringArg(args, "--pg-connection", "");
         // A warm-up run before the clock: the service's hot paths are otherwise still being compiled (tier 0,
         // then PGO-instrumented, then tier 1) during the peak phase; in one profile the JIT took 18% of the
-        // service's CPU there. The targets are about a service that has been running.
-        var warm = IntArg(args, "--warmup", Math.Max(1000, n / 2));
+        // service's CPU there. The targets are about a service that has been running. Half as many as a phase
+        // still left the JIT at 6.7% of the peak's CPU (perf); with twice as many, the peak phase ran at
+        // 416-438 us per enrollment instead of 487-547.
+        var warm = IntArg(args, "--warmup", Math.Max(1000, 2 * n));
         var dir = Directory.CreateTempSubdirectory("enroll-bench-").FullName;
         try
         {
