@@ -21,10 +21,7 @@ internal sealed record IngressAnswer(string? Topic, byte[]? Payload, bool Reliab
 /// <summary>Turns one enrollment message into an answer (the checks and the commit live behind it).</summary>
 internal interface IEnrollmentMessageHandler
 {
-    /// <summary>The whole procedure for one message.</summary>
-    Task<IngressAnswer> HandleAsync(byte[] payload, CancellationToken ct);
-
-    /// <summary>The in-memory checks alone (synchronous, cheap): the answer of a message they settle, or null and the state to go on with.</summary>
+    /// <summary>The in-memory checks (synchronous, cheap): the answer of a message they settle, or null and the state to go on with.</summary>
     IngressAnswer? TryAnswerEarly(byte[] payload, out Prechecked? passed);
 
     /// <summary>The rest of the procedure for a message that passed <see cref="TryAnswerEarly"/>.</summary>

@@ -50,9 +50,6 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler, IDi
 
     public void Dispose() => _rejections.Dispose();
 
-    public async Task<IngressAnswer> HandleAsync(byte[] payload, CancellationToken ct) =>
-        TryAnswerEarly(payload, out var passed) ?? await HandleAsync(passed!, ct).ConfigureAwait(false);
-
     /// <summary>
     /// The checks that need neither the database nor public-key work (docs/protocol.md section 11, steps 1-5:
     /// decode, EK_B seen, enrollee pending, expiry, OPK binding, SPK), run synchronously where the message arrives.
