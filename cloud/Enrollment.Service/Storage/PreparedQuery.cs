@@ -15,12 +15,12 @@ internal sealed class PreparedQuery : IDisposable
     private const int MaxIdle = 32;
     private readonly SqlDialect _dialect;
     private readonly string _sql;
-    private readonly (string Name, object Sample)[] _parameters;
+    private readonly (string Name, object? Sample)[] _parameters;
     private readonly ConcurrentBag<Entry> _idle = [];
     private volatile bool _disposed;
 
     /// <param name="parameters">Names with a sample value of each one's type (PostgreSQL prepares with types).</param>
-    public PreparedQuery(SqlDialect dialect, string sql, params (string Name, object Sample)[] parameters)
+    public PreparedQuery(SqlDialect dialect, string sql, params (string Name, object? Sample)[] parameters)
     {
         _dialect = dialect;
         _sql = sql;
@@ -75,18 +75,7 @@ internal sealed class PreparedQuery : IDisposable
         var c = await _dialect.OpenAsync(ct).ConfigureAwait(false);
         try
         {
-            var cmd = c.CreateCommand();
-#pragma warning disable CA2100 // SQL text is constant; every value goes through a parameter.
-            cmd.CommandText = _sql;
-#pragma warning restore CA2100
-            foreach (var (name, sample) in _parameters)
-            {
-                var p = cmd.CreateParameter();
-                p.ParameterName = "@" + name;
-                p.Value = sample;
-                cmd.Parameters.Add(p);
-            }
-
+            var cmd = SqlEnrollmentStore.Command(c, null, _sql, _parameters);
             await cmd.PrepareAsync(ct).ConfigureAwait(false);
             return new Entry(c, cmd);
         }

@@ -201,7 +201,8 @@ internal sealed partial class SqlEnrollmentStore : IEnrollmentStore, IDisposable
 
     private static readonly Func<DbConnection, DbTransaction?, string, (string, object?)[], DbCommand> CreateCommand = Command;
 
-    private static DbCommand Command(DbConnection c, DbTransaction? tx, string sql, params (string Name, object? Value)[] args)
+    /// <summary>A new command for <paramref name="sql"/> with its parameters (also PreparedQuery's).</summary>
+    internal static DbCommand Command(DbConnection c, DbTransaction? tx, string sql, params (string Name, object? Value)[] args)
     {
         var cmd = c.CreateCommand();
         cmd.Transaction = tx;
@@ -219,40 +220,37 @@ internal sealed partial class SqlEnrollmentStore : IEnrollmentStore, IDisposable
         return cmd;
     }
 
+    /// <summary>
+    /// The command for <paramref name="sql"/>: the connection's prepared one when it has a
+    /// <see cref="StatementCache"/> (not to be disposed), else a new one (<paramref name="owned"/>: dispose it).
+    /// </summary>
+    private static DbCommand Rent(DbConnection c, DbTransaction? tx, string sql, (string, object?)[] args, out bool owned)
+    {
+        var cache = StatementCache.For(c);
+        owned = cache is null;
+        return cache is null ? Command(c, tx, sql, args) : cache.Get(tx, sql, args, CreateCommand);
+    }
+
     private static async Task<int> ExecAsync(DbConnection c, DbTransaction? tx, string sql, CancellationToken ct, params (string, object?)[] args)
     {
-        if (StatementCache.For(c) is { } cache)
-        {
-            return await cache.Get(tx, sql, args, CreateCommand).ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-        }
-
-        await using var cmd = Command(c, tx, sql, args);
+        var cmd = Rent(c, tx, sql, args, out var owned);
+        await using var disposeOwned = owned ? cmd : null;
         return await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 
     private static async Task<object?> ScalarAsync(DbConnection c, DbTransaction? tx, string sql, CancellationToken ct, params (string, object?)[] args)
     {
-        object? v;
-        if (StatementCache.For(c) is { } cache)
-        {
-            v = await cache.Get(tx, sql, args, CreateCommand).ExecuteScalarAsync(ct).ConfigureAwait(false);
-        }
-        else
-        {
-            await using var cmd = Command(c, tx, sql, args);
-            v = await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false);
-        }
-
+        var cmd = Rent(c, tx, sql, args, out var owned);
+        await using var disposeOwned = owned ? cmd : null;
+        var v = await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false);
         return v is DBNull ? null : v;
     }
 
     private static async Task<List<T>> QueryAsync<T>(
         DbConnection c, DbTransaction? tx, string sql, Func<DbDataReader, T> map, CancellationToken ct, params (string, object?)[] args)
     {
-        var cache = StatementCache.For(c);
-        var owned = cache is null ? Command(c, tx, sql, args) : null;
-        await using var disposeOwned = owned;
-        var cmd = owned ?? cache!.Get(tx, sql, args, CreateCommand);
+        var cmd = Rent(c, tx, sql, args, out var owned);
+        await using var disposeOwned = owned ? cmd : null;
         await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
         var list = new List<T>();
         while (await r.ReadAsync(ct).ConfigureAwait(false))
