@@ -261,7 +261,7 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler, IDi
             _rejections.Rejected(label, message is null ? "-" : EnrolleeId.ToText(message.EnrolleeId));
         }
 
-        if (message is null || topic is null || !_mqtt.SendNotices || !TakeNotice())
+        if (message is null || topic is null || !_mqtt.SendNotices || !_notices.TryTake())
         {
             return new IngressAnswer(null, null);
         }
@@ -278,27 +278,7 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler, IDi
     /// </summary>
     internal const int NoticesPerSecond = 200;
 
-    private readonly Lock _noticeLock = new();
-    private long _noticeSecond;
-    private int _noticesThisSecond;
-
-    private bool TakeNotice()
-    {
-        var second = Environment.TickCount64 / 1000;
-        if (Volatile.Read(ref _noticeSecond) != second)
-        {
-            lock (_noticeLock)
-            {
-                if (_noticeSecond != second)
-                {
-                    _noticesThisSecond = 0;
-                    Volatile.Write(ref _noticeSecond, second);
-                }
-            }
-        }
-
-        return Interlocked.Increment(ref _noticesThisSecond) <= NoticesPerSecond;
-    }
+    private readonly PerSecondBudget _notices = new(NoticesPerSecond);
 
     internal static string Label(RejectReason reason) => reason switch
     {

@@ -13,9 +13,8 @@ internal sealed partial class RejectionLog : IDisposable
     private readonly ILogger _log;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, int> _suppressed = new(StringComparer.Ordinal);
+    private readonly PerSecondBudget _lines = new(PerSecond);
     private readonly Timer _flush;
-    private long _second;
-    private int _loggedThisSecond;
 
     public RejectionLog(ILogger log)
     {
@@ -30,25 +29,16 @@ internal sealed partial class RejectionLog : IDisposable
             return;
         }
 
-        var second = Environment.TickCount64 / 1000;
-        lock (_lock)
+        if (_lines.TryTake())
         {
-            if (second != _second)
-            {
-                _second = second;
-                _loggedThisSecond = 0;
-            }
-
-            if (_loggedThisSecond >= PerSecond)
-            {
-                _suppressed[reason] = _suppressed.GetValueOrDefault(reason) + 1;
-                return;
-            }
-
-            _loggedThisSecond++;
+            LogRejected(_log, reason, enrolleeId);
+            return;
         }
 
-        LogRejected(_log, reason, enrolleeId);
+        lock (_lock)
+        {
+            _suppressed[reason] = _suppressed.GetValueOrDefault(reason) + 1;
+        }
     }
 
     /// <summary>Logs the rejections counted but not logged since the last flush (once a second, and at disposal).</summary>
