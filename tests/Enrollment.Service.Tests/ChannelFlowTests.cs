@@ -16,13 +16,8 @@ namespace Enrollment.Service.Tests;
 [Collection(ServersCollection.Name)]
 public sealed class ChannelFlowTests(PostgresServer postgres)
 {
-    private static async Task<(TestService Service, EnrollerClient Enroller, HttpClient Operator)> StartAsync(string? postgresConnection = null)
-    {
-        var service = await TestService.StartAsync(new TestServiceSetup { PostgresConnectionString = postgresConnection });
-        var enroller = new EnrollerClient(service.ClientWithToken(await service.AddPrincipalAsync("line-1")));
-        var op = service.ClientWithToken(await service.AddPrincipalAsync("ops", PrincipalRole.Operator));
-        return (service, enroller, op);
-    }
+    private static Task<(TestService Service, EnrollerClient Enroller, HttpClient Operator)> StartAsync(string? postgresConnection = null) =>
+        Parties.StartAsync(new TestServiceSetup { PostgresConnectionString = postgresConnection });
 
     [Theory]
     [InlineData("sqlite")]

@@ -20,10 +20,9 @@ public sealed class ChannelResendTests(PostgresServer postgres)
     [InlineData("postgresql")]
     public async Task A_command_the_rebooting_device_could_not_act_on_is_resent_in_the_new_epoch_and_an_acknowledged_one_is_not(string database)
     {
-        var service = await TestService.StartAsync(new TestServiceSetup { PostgresConnectionString = database == "postgresql" ? await postgres.CreateDatabaseAsync() : null });
+        var (service, enroller, op) = await Parties.StartAsync(
+            new TestServiceSetup { PostgresConnectionString = database == "postgresql" ? await postgres.CreateDatabaseAsync() : null });
         await using var _s = service;
-        var enroller = new EnrollerClient(service.ClientWithToken(await service.AddPrincipalAsync("line-1")));
-        var op = service.ClientWithToken(await service.AddPrincipalAsync("ops", PrincipalRole.Operator));
         await using var device = await ChannelDevice.EnrollAsync(service, enroller);
         using var metrics = new MetricsProbe(service);
 
@@ -86,10 +85,8 @@ public sealed class ChannelResendTests(PostgresServer postgres)
     [Fact]
     public async Task Resends_are_bounded_to_the_newest_commands_and_old_ones_expire_instead()
     {
-        var service = await TestService.StartAsync(new TestServiceSetup());
+        var (service, enroller, op) = await Parties.StartAsync();
         await using var _s = service;
-        var enroller = new EnrollerClient(service.ClientWithToken(await service.AddPrincipalAsync("line-1")));
-        var op = service.ClientWithToken(await service.AddPrincipalAsync("ops", PrincipalRole.Operator));
         await using var device = await ChannelDevice.EnrollAsync(service, enroller);
         using var metrics = new MetricsProbe(service);
 

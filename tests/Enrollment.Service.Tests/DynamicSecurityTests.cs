@@ -34,9 +34,8 @@ public sealed class DynamicSecurityTests : IClassFixture<MosquittoDynsecBroker>
     [Fact]
     public async Task An_enrolled_device_connects_with_its_credentials_and_after_revocation_is_cut_off_and_cannot_reconnect()
     {
-        await using var service = await TestService.StartAsync(Setup);
-        var enroller = new EnrollerClient(service.ClientWithToken(await service.AddPrincipalAsync("line-1")));
-        var op = service.ClientWithToken(await service.AddPrincipalAsync("ops", PrincipalRole.Operator));
+        var (service, enroller, op) = await Parties.StartAsync(Setup);
+        await using var _ = service;
         await using var device = await ChannelDevice.EnrollAsync(service, enroller); // anonymous enrollment, then its own credentials
         using var metrics = new MetricsProbe(service);
         await device.PublishAsync(device.Seal(ChannelMessageType.Telemetry, [1]));
