@@ -42,15 +42,20 @@ internal sealed class StatementCache : IDisposable
     public DbCommand Get(DbTransaction? tx, string sql, (string Name, object? Value)[] args,
         Func<DbConnection, DbTransaction?, string, (string, object?)[], DbCommand> create)
     {
-        if (_commands.TryGetValue(sql, out var cmd) && cmd.Parameters.Count == args.Length)
+        if (_commands.TryGetValue(sql, out var cmd))
         {
+            if (cmd.Parameters.Count != args.Length)
+            {
+                throw new InvalidOperationException("Parameters of a cached statement changed: " + sql);
+            }
+
             cmd.Transaction = tx;
             for (var i = 0; i < args.Length; i++)
             {
                 var p = cmd.Parameters[i];
                 if (!p.ParameterName.AsSpan(1).SequenceEqual(args[i].Name))
                 {
-                    throw new InvalidOperationException("Parameters of a cached statement changed order: " + sql);
+                    throw new InvalidOperationException("Parameters of a cached statement changed: " + sql);
                 }
 
                 p.Value = args[i].Value ?? DBNull.Value;
