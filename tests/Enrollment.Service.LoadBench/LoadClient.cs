@@ -19,6 +19,8 @@ internal sealed class LoadClient : IAsyncDisposable
     private readonly List<IMqttClient> _publishers = [];
     private readonly IMqttClient _subscriber;
     private IMqttClient? _attacker;
+    private IMqttClient? _sink;
+    private string _junkTopic;
     private readonly string _requestTopic;
     private readonly string _resultPrefix;
     private ConcurrentDictionary<string, long> _sent = new();
@@ -31,7 +33,32 @@ internal sealed class LoadClient : IAsyncDisposable
     {
         _subscriber = subscriber;
         _requestTopic = requestTopic;
+        _junkTopic = requestTopic;
         _resultPrefix = resultPrefix;
+    }
+
+    /// <summary>The topic a bench client of its own subscribes to (QoS 0, handler does nothing).</summary>
+    public const string SinkTopic = "bench/sink";
+
+    /// <summary>
+    /// Sends the flood to a topic nobody subscribes to: the broker reads and drops every junk message, as it
+    /// would one that its access rules refuse. What is left is the cost of reading the flood at all.
+    /// </summary>
+    public void RouteJunkNowhere() => _junkTopic = "bench/nowhere";
+
+    /// <summary>
+    /// Sends the flood to <see cref="SinkTopic"/> instead of the enrollment topic: the broker routes and
+    /// delivers every junk message as before, but to a receiver that does nothing with it. The slowdown left is
+    /// what the flood costs the machine outside the service: the floor for any service whatever it does.
+    /// </summary>
+    public async Task RouteJunkToSinkAsync(int port)
+    {
+        _sink = new MqttClientFactory().CreateMqttClient();
+        _sink.ApplicationMessageReceivedAsync += _ => Task.CompletedTask;
+        await _sink.ConnectAsync(Options(port, "bench-sink"));
+        await _sink.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+            .WithTopicFilter(SinkTopic, MqttQualityOfServiceLevel.AtMostOnce).Build());
+        _junkTopic = SinkTopic;
     }
 
     public static async Task<LoadClient> ConnectAsync(int port, string requestTopic, string resultPrefix)
@@ -131,7 +158,7 @@ internal sealed class LoadClient : IAsyncDisposable
             }
 
             // QoS 0 for the flood: the attacker does not wait for acknowledgements.
-            await publisher.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(_requestTopic).WithPayload(junk[i])
+            await publisher.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(_junkTopic).WithPayload(junk[i])
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtMostOnce).Build());
         }
 
@@ -143,7 +170,7 @@ internal sealed class LoadClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var c in _publishers.Append(_subscriber).Append(_attacker!))
+        foreach (var c in _publishers.Append(_subscriber).Append(_attacker!).Concat(_sink is null ? [] : [_sink]))
         {
             await c.DisconnectAsync(new MqttClientDisconnectOptions());
             c.Dispose();

@@ -50,6 +50,20 @@ internal static class Program
             var floodSet = await PrepareAsync(http, n);
             var junk = Junk(floodSet[0].Message, 10 * n);
             await using var load = await LoadClient.ConnectAsync(brokerPort, env["Enrollment__Mqtt__EnrollmentTopic"], env["Enrollment__Mqtt__ResultTopicPrefix"]);
+            var junkTo = StringArg(args, "--junk-to", "service");
+            if (junkTo == "sink")
+            {
+                await load.RouteJunkToSinkAsync(brokerPort);
+            }
+            else if (junkTo == "nowhere")
+            {
+                load.RouteJunkNowhere();
+            }
+            else if (junkTo != "service")
+            {
+                throw new ArgumentException("--junk-to is service (the enrollment topic, the default), sink (a bench subscriber that " +
+                    "drops it) or nowhere (a topic without subscribers)");
+            }
 
             Progress("warm-up, " + warm + " enrollments (not measured)");
             await load.RunAsync(warmSet, ratePerSecond: 0, junk: null);
@@ -104,6 +118,7 @@ internal static class Program
                 },
                 flood = new
                 {
+                    junkTo,
                     junkMessages = junk.Count, junkPerSecond = Round(Median(floodRounds.Select(f => f.JunkRate))),
                     enrollmentsPerSecond = Round(Median(floodRounds.Select(f => f.Throughput))),
                     p50Ms = Round(Median(floodRounds.Select(f => f.P50))), p99Ms = Round(Median(floodRounds.Select(f => f.P99))),
