@@ -31,6 +31,17 @@ public sealed class SymmetricSeamTests
     }
 
     [Fact]
+    public void Session_keys_derived_on_libsodium_equal_the_devices()
+    {
+        var sk = RandomNumberGenerator.GetBytes(32);
+        var device = Enrollment.Protocol.X3dh.SessionKeys.Derive(sk);
+        var service = Enrollment.Protocol.X3dh.SessionKeys.Derive(sk, Sodium);
+        Assert.Equal(device.Up, service.Up);
+        Assert.Equal(device.Down, service.Down);
+        Assert.NotEqual(service.Up, service.Down);
+    }
+
+    [Fact]
     public void Hkdf_reproduces_rfc5869_test_case_1()
     {
         var ikm = Convert.FromHexString("0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b");

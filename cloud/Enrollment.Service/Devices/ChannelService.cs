@@ -6,6 +6,7 @@ using Enrollment.Protocol.Session;
 using Enrollment.Protocol.X3dh;
 using Enrollment.Service.Domain;
 using Enrollment.Service.Host;
+using Enrollment.Service.Protocol;
 using Enrollment.Service.Storage;
 using Microsoft.Extensions.Options;
 
@@ -76,7 +77,7 @@ internal sealed partial class ChannelService : IChannelMessageHandler, IChannelE
     /// </summary>
     public PreparedChannel Prepare(string deviceId, byte[] sharedSecret, long now)
     {
-        var session = SessionKeys.Derive(sharedSecret);
+        var session = SessionKeys.Derive(sharedSecret, LibsodiumX3dhPrimitives.Instance);
         try
         {
             var sealedKeys = SealEpochKeys(deviceId, 0, session.Up, session.Down);

@@ -22,13 +22,22 @@ namespace Enrollment.Protocol.X3dh
         /// <summary>K_down = HKDF-Expand(SK, "Ockam Enrollment v1 session down", 32): service to enrollee.</summary>
         public byte[] Down { get; }
 
-        /// <summary>Derives both keys from SK.</summary>
+        /// <summary>Derives both keys from SK with the managed HKDF (the device's).</summary>
         public static SessionKeys Derive(byte[] sharedSecret)
+        {
+            return Derive(sharedSecret, null);
+        }
+
+        /// <summary>
+        /// Derives both keys from SK, on the host's symmetric primitives when given: the service derives them
+        /// once per enrollment, and its libsodium HMAC is several times faster than the managed one.
+        /// </summary>
+        public static SessionKeys Derive(byte[] sharedSecret, IX3dhSymmetricPrimitives? symmetric)
         {
             Wire.CheckLength(sharedSecret, ProtocolConstants.AeadKeySize, nameof(sharedSecret));
             return new SessionKeys(
-                KeySchedule.Expand(sharedSecret, KeySchedule.SessionUpLabel),
-                KeySchedule.Expand(sharedSecret, KeySchedule.SessionDownLabel));
+                KeySchedule.Expand(symmetric, sharedSecret, KeySchedule.SessionUpLabel),
+                KeySchedule.Expand(symmetric, sharedSecret, KeySchedule.SessionDownLabel));
         }
 
         /// <summary>Writes the 12-byte nonce for a message counter: 0x00000000 || counter (uint64, big-endian).</summary>
