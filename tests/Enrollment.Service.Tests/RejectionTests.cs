@@ -225,5 +225,7 @@ public sealed class RejectionTests : IAsyncLifetime
         Assert.NotNull(options);
         Assert.IsType<BrokerStreamProvider>(((MQTTnet.MqttClientTcpOptions)options.ChannelOptions).StreamProvider);
         Assert.True(MqttLink.SocketBufferBytes >= 1 << 20);
+        // One send call per packet (a result's header and payload together).
+        Assert.False(options.AllowPacketFragmentation);
     }
 }
