@@ -68,15 +68,15 @@ internal sealed class SqliteDialect : SqlDialect
     /// walks every hash bucket, cost 4-5% of the service's CPU (perf), more than the reads it saved. The WAL
     /// file is still read with pread; an I/O error on the mapped file would raise SIGBUS instead of an error
     /// code (https://sqlite.org/mmap.html), a risk taken for a local disk.</item>
-    /// <item>wal_autocheckpoint=10000 pages (a WAL of up to 40 MB, instead of 4 MB): each checkpoint copies a page
-    /// once however often it changed meanwhile, and each costs two fsyncs and the write-back of the database
-    /// file's random pages. Database pwrite calls per enrollment 2.1 -> 0.9. Together with the memory map: 404-411 us
-    /// of service CPU per enrollment instead of 507-536, and 2,880-2,930 enrollments/s instead of 2,090-2,100
-    /// (two runs each, alternated). The price is a longer pause of the writer at each checkpoint (it runs in the
-    /// committing connection): half-peak p99 rose from 32-35 ms to 58-59 ms, at a half-peak rate that rose too.</item>
+    /// <item>wal_autocheckpoint stays at SQLite's 1,000 pages (a WAL of about 4 MB). 10,000 pages saved database
+    /// writes (pwrite calls per enrollment 2.1 -> 0.9, about 35 us of CPU per enrollment on a small database),
+    /// but the checkpoint runs in the committing connection and copies the database's random index pages: at
+    /// 15,000 enrollments per phase its pauses took half-peak p99 to 80-116 ms (three runs), past issue 4's
+    /// 100 ms. With 1,000 (and the memory map): 2,070 enrollments/s, 497 us per enrollment, p99 38-50 ms;
+    /// 3,000 measured the same within the run-to-run noise (2,219/s, 498 us, p99 49-52 ms).</item>
     /// </list>
     /// </summary>
-    public override string? WriterSetup => "PRAGMA temp_store=MEMORY; PRAGMA mmap_size=268435456; PRAGMA wal_autocheckpoint=10000;";
+    public override string? WriterSetup => "PRAGMA temp_store=MEMORY; PRAGMA mmap_size=268435456;";
 
     public override async Task<DbConnection> OpenAsync(CancellationToken ct)
     {
