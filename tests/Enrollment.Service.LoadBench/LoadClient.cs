@@ -7,7 +7,8 @@ using MQTTnet.Protocol;
 
 namespace Enrollment.Service.LoadBench;
 
-internal sealed record PhaseResult(double Throughput, double P50, double P99, int Accepted, double JunkRate);
+/// <summary>One phase (or round): its rate, its latency percentiles and every latency (sorted, ms) for pooling rounds.</summary>
+internal sealed record PhaseResult(double Throughput, double P50, double P99, int Accepted, double JunkRate, double[] Latencies);
 
 /// <summary>
 /// The load generator: publisher connections (QoS 1) and one subscriber on every result topic. Latency is
@@ -141,7 +142,7 @@ internal sealed class LoadClient : IAsyncDisposable
         var end = _answered.Values.Max();
         var latencies = _answered.Select(kv => Stopwatch.GetElapsedTime(_sent[kv.Key], kv.Value).TotalMilliseconds).Order().ToArray();
         return new PhaseResult(enrollees.Count / Stopwatch.GetElapsedTime(start, end).TotalSeconds, Percentile(latencies, 0.50),
-            Percentile(latencies, 0.99), _accepted, junkRate);
+            Percentile(latencies, 0.99), _accepted, junkRate, latencies);
     }
 
     private async Task<double> PublishJunkAsync(List<byte[]> junk, double rate, long start)
@@ -165,7 +166,7 @@ internal sealed class LoadClient : IAsyncDisposable
         return junk.Count / Stopwatch.GetElapsedTime(start).TotalSeconds;
     }
 
-    private static double Percentile(double[] sorted, double q) =>
+    public static double Percentile(double[] sorted, double q) =>
         sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
 
     public async ValueTask DisposeAsync()
