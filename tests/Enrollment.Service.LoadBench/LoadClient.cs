@@ -20,6 +20,7 @@ internal sealed class LoadClient : IAsyncDisposable
     private readonly List<IMqttClient> _publishers = [];
     private readonly IMqttClient _subscriber;
     private IMqttClient? _attacker;
+    private RawFlood? _rawFlood;
     private IMqttClient? _sink;
     private string _junkTopic;
     private readonly string _requestTopic;
@@ -62,7 +63,9 @@ internal sealed class LoadClient : IAsyncDisposable
         _junkTopic = SinkTopic;
     }
 
-    public static async Task<LoadClient> ConnectAsync(int port, string requestTopic, string resultPrefix)
+    /// <param name="rawFlood">the flood through <see cref="RawFlood"/> (pre-encoded packets, a write per
+    /// millisecond) rather than an MQTTnet client (a publish call and two send calls per junk message)</param>
+    public static async Task<LoadClient> ConnectAsync(int port, string requestTopic, string resultPrefix, bool rawFlood)
     {
         var factory = new MqttClientFactory();
         var client = new LoadClient(factory.CreateMqttClient(), requestTopic, resultPrefix);
@@ -92,8 +95,15 @@ internal sealed class LoadClient : IAsyncDisposable
 
         // The flood comes from its own connection, as an attacker's would: junk queued on a real publisher's
         // connection would delay that publisher's real messages inside the load generator, not in the service.
-        client._attacker = factory.CreateMqttClient();
-        await client._attacker.ConnectAsync(Options(port, "bench-junk"));
+        if (rawFlood)
+        {
+            client._rawFlood = await RawFlood.ConnectAsync(port, "bench-junk");
+        }
+        else
+        {
+            client._attacker = factory.CreateMqttClient();
+            await client._attacker.ConnectAsync(Options(port, "bench-junk"));
+        }
 
         return client;
     }
@@ -116,8 +126,11 @@ internal sealed class LoadClient : IAsyncDisposable
         _allAnswered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _expected = enrollees.Count;
         _accepted = 0;
+        var encoded = junk is not null && _rawFlood is not null ? RawFlood.Encode(_junkTopic, junk) : default;
         var start = Stopwatch.GetTimestamp();
-        var junkTask = junk is null ? Task.FromResult(0.0) : PublishJunkAsync(junk, ratePerSecond * 10, start);
+        var junkTask = junk is null ? Task.FromResult(0.0)
+            : _rawFlood is not null ? _rawFlood.SendPacedAsync(encoded, ratePerSecond * 10, start)
+            : PublishJunkAsync(junk, ratePerSecond * 10, start);
         await Task.WhenAll(Enumerable.Range(0, Publishers).Select(p => Task.Run(async () =>
         {
             for (var i = p; i < enrollees.Count; i += Publishers)
@@ -171,10 +184,15 @@ internal sealed class LoadClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var c in _publishers.Append(_subscriber).Append(_attacker!).Concat(_sink is null ? [] : [_sink]))
+        foreach (var c in _publishers.Append(_subscriber).Concat(_attacker is null ? [] : [_attacker]).Concat(_sink is null ? [] : [_sink]))
         {
             await c.DisconnectAsync(new MqttClientDisconnectOptions());
             c.Dispose();
+        }
+
+        if (_rawFlood is not null)
+        {
+            await _rawFlood.DisposeAsync();
         }
     }
 }

@@ -58,7 +58,13 @@ internal static class Program
             var floodSet = await PrepareAsync(http, n);
             var junk = Junk(floodSet[0].Message, 10 * n);
             var warmJunk = Junk(floodSet[0].Message, 10 * warmRound);
-            await using var load = await LoadClient.ConnectAsync(brokerPort, env["Enrollment__Mqtt__EnrollmentTopic"], env["Enrollment__Mqtt__ResultTopicPrefix"]);
+            var attacker = StringArg(args, "--attacker", "raw");
+            if (attacker is not ("raw" or "mqttnet"))
+            {
+                throw new ArgumentException("--attacker is raw (pre-encoded packets, one write per millisecond, the default) or mqttnet (a publish call per junk message)");
+            }
+
+            await using var load = await LoadClient.ConnectAsync(brokerPort, env["Enrollment__Mqtt__EnrollmentTopic"], env["Enrollment__Mqtt__ResultTopicPrefix"], attacker == "raw");
             var junkTo = StringArg(args, "--junk-to", "service");
             if (junkTo == "sink")
             {
@@ -134,7 +140,7 @@ internal static class Program
                 },
                 flood = new
                 {
-                    junkTo,
+                    junkTo, attacker,
                     junkMessages = junk.Count, junkPerSecond = Round(Median(floodRounds.Select(f => f.JunkRate))),
                     enrollmentsPerSecond = Round(Median(floodRounds.Select(f => f.Throughput))),
                     p50Ms = Round(Pooled(floodAll, 0.50)), p99Ms = Round(Pooled(floodAll, 0.99)),
