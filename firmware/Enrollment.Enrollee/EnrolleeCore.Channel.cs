@@ -24,9 +24,6 @@ namespace Enrollment.Enrollee
     /// </remarks>
     public sealed partial class EnrolleeCore
     {
-        /// <summary>Command ids remembered as carried out (section 6.2: a few suffice).</summary>
-        private const int RecentCommands = 8;
-
         private readonly ChannelSettings _channel = new ChannelSettings();
         private readonly ChannelRecordFile _channelFile;
         private readonly FlashCounterStore _flashCounters;
@@ -35,10 +32,6 @@ namespace Enrollment.Enrollee
         private readonly byte[] _frame = new byte[SessionConstants.MaxFrameSize];
         private readonly byte[] _plain = new byte[SessionConstants.MaxPayloadSize];
         private readonly byte[] _detail = new byte[SessionConstants.MaxPayloadSize - ChannelPayloads.AcknowledgementHeaderSize];
-        private readonly uint[] _doneIds = new uint[RecentCommands];
-        private readonly byte[] _doneStatus = new byte[RecentCommands];
-        private int _doneCount;
-        private int _doneNext;
         private ICommandHandler? _commandHandler;
         private RekeyPolicy? _policy;
         private bool _channelUsable;
@@ -254,15 +247,27 @@ namespace Enrollment.Enrollee
 
             byte status;
             int detailLength = 0;
-            int known = FindDone(id);
+            ChannelRecord record = _channelFile.Record;
+            int known = record.FindCommand(id);
             if (known >= 0)
             {
-                status = _doneStatus[known]; // sent again (our acknowledgement was lost): acknowledge, do not redo
+                status = record.CommandStatus(known); // sent again (our acknowledgement was lost): acknowledge, do not redo
             }
             else
             {
+                // At most once, across power loss too (docs/session-protocol.md section 6.2): the id goes to flash
+                // as "failed" before the handler runs, so a command whose acknowledgement a reboot cut off, and
+                // which the service therefore resends at the next epoch, is acknowledged again, not carried out
+                // again. A power loss during the handler leaves it "failed": whether it finished is unknown.
+                int slot = record.RememberCommand(id, CommandStatus.Failed);
+                _channelFile.Save();
                 status = RunCommand(id, bodyOffset, bodyLength, out detailLength);
-                RememberDone(id, status);
+                if (status != CommandStatus.Failed)
+                {
+                    record.SetCommandStatus(slot, status);
+                    _channelFile.Save();
+                }
+
                 _channelCounters.Commands++;
             }
 
@@ -301,30 +306,6 @@ namespace Enrollment.Enrollee
             }
 
             return status;
-        }
-
-        private int FindDone(uint id)
-        {
-            for (int i = 0; i < _doneCount; i++)
-            {
-                if (_doneIds[i] == id)
-                {
-                    return i;
-                }
-            }
-
-            return -1;
-        }
-
-        private void RememberDone(uint id, byte status)
-        {
-            _doneIds[_doneNext] = id;
-            _doneStatus[_doneNext] = status;
-            _doneNext = (_doneNext + 1) % RecentCommands;
-            if (_doneCount < RecentCommands)
-            {
-                _doneCount++;
-            }
         }
 
         private void OnRevocation(int length)
@@ -387,8 +368,8 @@ namespace Enrollment.Enrollee
             keys.Clear();
             _epochStartedAt = _clock.NowMilliseconds;
             _downRevocationOnly = revocationOnly;
-            _doneCount = 0;
-            _doneNext = 0;
+            // The command log (ChannelRecord) outlives epochs: the service resends unacknowledged commands at a
+            // new epoch, and those the device already carried out must be recognised then.
         }
 
         private void ClearEpoch()

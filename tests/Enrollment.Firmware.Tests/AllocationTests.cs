@@ -1,3 +1,4 @@
+using Enrollment.Enrollee.Channel;
 using Enrollment.Enrollee.Ports;
 using Enrollment.Enrollee.State;
 using Enrollment.Firmware.Tests.Fakes;
@@ -78,6 +79,9 @@ public class AllocationTests
     {
         var f = ChannelFixture.Enrolled();
         f.RebootAndRekey(); // the usual steady state: an epoch from a rekey, counters in RAM
+        // Each new command is written to the channel record twice (its id before the handler runs, then its
+        // status): the device's own part of those writes is measured, the in-memory flash reuses its arrays.
+        f.Rig.Files.RecycleBuffers = true;
         var handler = new QuietHandler();
         f.Device.SetCommandHandler(handler);
         IMqttReceiver inbox = f.Device;
@@ -129,6 +133,11 @@ public class AllocationTests
         Assert.Equal(warmUp + iterations, f.Peer.Telemetry.Count(t => t.Epoch == f.Device.Epoch));
         Assert.Equal(warmUp + iterations, f.Peer.Acks.Count);
         Assert.Empty(f.Peer.Drops);
+        var stored = new ChannelRecord();
+        byte[] file = f.Rig.Files.Files[ChannelRecord.FileName];
+        Assert.True(stored.TryDecode(file, file.Length));
+        int last = stored.FindCommand((uint)(warmUp + iterations - 1) + 1000);
+        Assert.True(last >= 0 && stored.CommandStatus(last) == CommandStatus.Done, "the last command's status is on flash");
 
         // Nothing per iteration: any allocation the device made per message, or every few thousand messages,
         // would show in many of the 10,000 iterations. Two fresh-clone CI runs each counted a single allocating

@@ -89,6 +89,126 @@ public class ChannelLifecycleTests
     }
 
     [Fact]
+    public void A_command_carried_out_before_a_reboot_is_acknowledged_again_not_redone_when_resent_at_the_next_epoch()
+    {
+        var f = ChannelFixture.Enrolled();
+        var handler = new RecordingHandler();
+        f.Device.SetCommandHandler(handler);
+        f.Peer.SendCommand(7, "open valve"u8.ToArray());
+        Assert.True(f.RunUntil(() => f.Peer.Acks.Count == 1, 1000));
+
+        // The service resends a command at each new epoch until it holds its acknowledgement
+        // (docs/session-protocol.md section 6.2), say because the power went before the acknowledgement left.
+        f.RebootAndRekey();
+        f.Peer.SendCommand(7, "open valve"u8.ToArray());
+        Assert.True(f.RunUntil(() => f.Peer.Acks.Count == 2, 1000));
+        Assert.Single(handler.Calls);
+        Assert.Equal((7u, AcknowledgementStatus.Done), (f.Peer.Acks[1].Id, f.Peer.Acks[1].Status));
+
+        // New commands still run (the application sets its handler again at every boot), and eight newer ids
+        // leave the oldest (7) forgotten.
+        f.Device.SetCommandHandler(handler);
+        for (uint id = 8; id <= 15; id++)
+        {
+            f.Peer.SendCommand(id, "x"u8.ToArray());
+            Assert.True(f.RunUntil(() => f.Peer.Acks.Count == (int)id - 5, 1000));
+        }
+
+        Assert.Equal(9, handler.Calls.Count);
+        Assert.All(f.Peer.Acks, a => Assert.Equal(AcknowledgementStatus.Done, a.Status));
+        var stored = new ChannelRecord();
+        byte[] file = f.Rig.Files.Files[ChannelRecord.FileName];
+        Assert.True(stored.TryDecode(file, file.Length));
+        Assert.True(stored.FindCommand(7) < 0);
+        Assert.True(stored.FindCommand(8) >= 0 && stored.FindCommand(15) >= 0);
+    }
+
+    [Fact]
+    public void A_command_cut_off_by_a_power_loss_is_acknowledged_as_failed_after_the_reboot_and_not_run_again()
+    {
+        var f = ChannelFixture.Enrolled();
+        byte[]? atRun = null;
+        var handler = new RecordingHandler();
+        f.Device.SetCommandHandler(new SnapshotHandler(handler, () => atRun = f.Rig.Files.Files[ChannelRecord.FileName].ToArray()));
+        f.Peer.SendCommand(21, "reboot into update"u8.ToArray());
+        Assert.True(f.RunUntil(() => f.Peer.Acks.Count == 1, 1000));
+
+        // What flash held while the handler ran: the id, as failed, before any of its effects.
+        var stored = new ChannelRecord();
+        Assert.True(stored.TryDecode(atRun!, atRun!.Length));
+        int slot = stored.FindCommand(21);
+        Assert.True(slot >= 0);
+        Assert.Equal(Enrollment.Enrollee.Ports.CommandStatus.Failed, stored.CommandStatus(slot));
+
+        // The power goes during the handler: flash keeps that record, the acknowledgement never left.
+        f.Rig.Files.WriteAll(ChannelRecord.FileName, atRun, 0, atRun.Length);
+        f.RebootAndRekey();
+        f.Peer.SendCommand(21, "reboot into update"u8.ToArray());
+        Assert.True(f.RunUntil(() => f.Peer.Acks.Count == 2, 1000));
+        Assert.Single(handler.Calls);
+        Assert.Equal((21u, AcknowledgementStatus.Failed), (f.Peer.Acks[1].Id, f.Peer.Acks[1].Status));
+    }
+
+    [Fact]
+    public void A_channel_record_written_before_the_command_log_still_loads()
+    {
+        var f = ChannelFixture.Enrolled();
+        for (int i = 0; i < 100; i++)
+        {
+            Assert.True(f.Telemetry("t" + i)); // reserves counter blocks on flash
+        }
+
+        byte[] current = f.Rig.Files.Files[ChannelRecord.FileName];
+        var record = new ChannelRecord();
+        Assert.True(record.TryDecode(current, current.Length));
+
+        // Format 1 (54 bytes): format, last epoch, reserved epoch, reservation, rotation flag, IK_B', CRC-32.
+        byte[] old = new byte[54];
+        Array.Copy(current, old, 50);
+        old[0] = 1;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(old.AsSpan(50), Crc32(old.AsSpan(0, 50)));
+        var fromOld = new ChannelRecord();
+        Assert.True(fromOld.TryDecode(old, old.Length));
+        Assert.Equal((record.LastEpoch, record.ReservedEpoch, record.Reserved), (fromOld.LastEpoch, fromOld.ReservedEpoch, fromOld.Reserved));
+        Assert.True(fromOld.FindCommand(0) < 0);
+
+        // The device boots on it and goes on without reusing a counter.
+        f.Rig.Files.WriteAll(ChannelRecord.FileName, old, 0, old.Length);
+        f.RebootAndRekey();
+        Assert.True(f.Telemetry("after the upgrade"));
+        byte[] rewritten = f.Rig.Files.Files[ChannelRecord.FileName];
+        Assert.Equal(ChannelRecord.Size, rewritten.Length);
+        Assert.Equal(ChannelRecord.Format, rewritten[0]);
+        AssertNoNonceReuse(f.Peer);
+    }
+
+    private static uint Crc32(ReadOnlySpan<byte> data)
+    {
+        // IEEE 802.3 CRC-32 (reflected, polynomial 0xEDB88320), as the device's Link/Crc32.
+        uint crc = 0xFFFFFFFF;
+        foreach (byte b in data)
+        {
+            crc ^= b;
+            for (int k = 0; k < 8; k++)
+            {
+                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320 : crc >> 1;
+            }
+        }
+
+        return ~crc;
+    }
+
+    /// <summary>Takes a snapshot of flash when the command starts, then lets the inner handler run it.</summary>
+    private sealed class SnapshotHandler(RecordingHandler inner, Action snapshot) : Enrollment.Enrollee.Ports.ICommandHandler
+    {
+        public byte Handle(uint commandId, byte[] body, int bodyOffset, int bodyLength, byte[] detail, out int detailLength)
+        {
+            snapshot();
+            return inner.Handle(commandId, body, bodyOffset, bodyLength, detail, out detailLength);
+        }
+    }
+
+    [Fact]
     public void The_device_rekeys_after_N_messages_and_after_T_seconds()
     {
         var f = ChannelFixture.Enrolled(configure: s =>

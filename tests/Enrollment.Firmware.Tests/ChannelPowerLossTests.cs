@@ -1,6 +1,7 @@
 using Enrollment.Enrollee.Channel;
 using Enrollment.Enrollee.State;
 using Enrollment.Firmware.Tests.Fakes;
+using Enrollment.Protocol.Session;
 
 namespace Enrollment.Firmware.Tests;
 
@@ -129,6 +130,70 @@ public class ChannelPowerLossTests
         }
 
         Assert.All(rig.Files.Files.Keys, k => Assert.True(k == DeviceRecord.FileName || k == ChannelRecord.FileName, k));
+    }
+
+    /// <summary>
+    /// A command whose flash writes (its id before the handler, its status after) lose power at operation
+    /// <paramref name="crashAt"/>: the device reboots, rekeys, the service resends the command until it is
+    /// acknowledged. Returns how many file operations the command made and how often the handler ran.
+    /// </summary>
+    private static (int Operations, int Runs, AcknowledgementStatus Status) RunCommandScenario(int crashAt, bool afterEffect)
+    {
+        var f = ChannelFixture.Enrolled(seed: 40 + crashAt);
+        f.RebootAndRekey();
+        var handler = new RecordingHandler();
+        f.Device.SetCommandHandler(handler);
+        int start = f.Rig.Files.MutatingOperations;
+        if (crashAt > 0)
+        {
+            f.Rig.Files.CrashAt = start + crashAt;
+            f.Rig.Files.CrashAfterEffect = afterEffect;
+        }
+
+        f.Peer.SendCommand(5, "move"u8.ToArray());
+        int operations = 0;
+        for (int attempt = 0; attempt < 3 && f.Peer.Acks.Count == 0; attempt++)
+        {
+            try
+            {
+                f.RunUntil(() => f.Peer.Acks.Count > 0, 1000);
+                operations = f.Rig.Files.MutatingOperations - start;
+            }
+            catch (PowerLossException)
+            {
+                f.RebootAndRekey();
+                f.Device.SetCommandHandler(handler);
+                AssertRecordsDecode(f.Rig);
+                f.Peer.SendCommand(5, "move"u8.ToArray()); // resent at the new epoch (section 6.2)
+            }
+        }
+
+        Assert.Single(f.Peer.Acks);
+        return (operations, handler.Calls.Count, f.Peer.Acks[0].Status);
+    }
+
+    [Fact]
+    public void Power_loss_at_every_storage_operation_of_a_command_never_runs_it_twice()
+    {
+        var clean = RunCommandScenario(0, false);
+        Assert.Equal((1, AcknowledgementStatus.Done), (clean.Runs, clean.Status));
+        Assert.True(clean.Operations >= 4, "a command writes its id and its status: " + clean.Operations + " operations");
+        int crashes = 0;
+        for (int k = 1; k <= clean.Operations; k++)
+        {
+            foreach (bool afterEffect in new[] { false, true })
+            {
+                var run = RunCommandScenario(k, afterEffect);
+                // At most once. Cut off before its id reached flash: run once after the reboot (done). Cut off
+                // after: acknowledged from flash, "failed" unless its status was written too, never run again.
+                Assert.True(run.Runs <= 1, $"crash at {k}/{afterEffect}: the handler ran {run.Runs} times");
+                Assert.True(run.Runs == 1 || run.Status == AcknowledgementStatus.Failed,
+                    $"crash at {k}/{afterEffect}: {run.Runs} runs, acknowledged {run.Status}");
+                crashes++;
+            }
+        }
+
+        Console.WriteLine($"command power loss: {clean.Operations} file operations, {crashes} crash points, each run at most once");
     }
 
     [Fact]

@@ -25,7 +25,15 @@ namespace Enrollment.Enrollee.State
     {
         private const string NewSuffix = ".new";
         private const string OldSuffix = ".old";
+
+        /// <summary>Records the device keeps (device.rec, channel.rec): their derived names are made once.</summary>
+        private const int NameSlots = 4;
+
         private readonly IFileSystem _files;
+        private readonly string[] _names = new string[NameSlots];
+        private readonly string[] _freshNames = new string[NameSlots];
+        private readonly string[] _oldNames = new string[NameSlots];
+        private int _nextSlot;
 
         public AtomicFileStorage(IFileSystem files)
         {
@@ -47,8 +55,9 @@ namespace Enrollment.Enrollee.State
         {
             // Settle any leftover first, so that the steps below start from "name" alone (or nothing).
             Settle(name);
-            string fresh = name + NewSuffix;
-            string old = name + OldSuffix;
+            int slot = Slot(name);
+            string fresh = _freshNames[slot];
+            string old = _oldNames[slot];
             _files.WriteAll(fresh, buffer, offset, count);
             bool hadOld = _files.Exists(name);
             if (hadOld)
@@ -72,10 +81,33 @@ namespace Enrollment.Enrollee.State
             DeleteIfExists(name);
         }
 
+        /// <summary>
+        /// The slot holding "name.new" and "name.old" for this name, made on first use: a write then allocates
+        /// no strings (a command's acknowledgement writes the channel record twice; the steady state allocates nothing).
+        /// </summary>
+        private int Slot(string name)
+        {
+            for (int i = 0; i < NameSlots; i++)
+            {
+                if (_names[i] != null && _names[i] == name)
+                {
+                    return i;
+                }
+            }
+
+            int slot = _nextSlot;
+            _nextSlot = (_nextSlot + 1) % NameSlots;
+            _names[slot] = name;
+            _freshNames[slot] = name + NewSuffix;
+            _oldNames[slot] = name + OldSuffix;
+            return slot;
+        }
+
         private void Settle(string name)
         {
-            string fresh = name + NewSuffix;
-            string old = name + OldSuffix;
+            int slot = Slot(name);
+            string fresh = _freshNames[slot];
+            string old = _oldNames[slot];
             if (_files.Exists(name))
             {
                 DeleteIfExists(fresh);

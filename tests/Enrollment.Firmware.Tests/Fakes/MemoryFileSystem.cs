@@ -30,6 +30,14 @@ internal sealed class MemoryFileSystem : IFileSystem
 
     public IReadOnlyDictionary<string, byte[]> Files => _files;
 
+    /// <summary>
+    /// For allocation tests: a write reuses an array of its length that a delete or an overwrite freed, and
+    /// <see cref="History"/> is not kept, so that the fake itself allocates nothing in a steady state.
+    /// </summary>
+    public bool RecycleBuffers { get; set; }
+
+    private readonly Stack<byte[]> _freed = new();
+
     public bool Exists(string name) => _files.ContainsKey(name);
 
     public int ReadAll(string name, byte[] buffer, int offset, int count)
@@ -46,6 +54,15 @@ internal sealed class MemoryFileSystem : IFileSystem
 
     public void WriteAll(string name, byte[] buffer, int offset, int count)
     {
+        if (RecycleBuffers && CrashAt == 0 && _freed.TryPeek(out byte[]? spare) && spare.Length == count)
+        {
+            _freed.Pop();
+            buffer.AsSpan(offset, count).CopyTo(spare);
+            Free(name);
+            _files[name] = spare;
+            return;
+        }
+
         byte[] data = buffer.AsSpan(offset, count).ToArray();
         if (Tick())
         {
@@ -54,8 +71,12 @@ internal sealed class MemoryFileSystem : IFileSystem
             throw new PowerLossException();
         }
 
+        Free(name);
         _files[name] = data;
-        History.Add(data);
+        if (!RecycleBuffers)
+        {
+            History.Add(data);
+        }
     }
 
     public void Delete(string name)
@@ -66,10 +87,19 @@ internal sealed class MemoryFileSystem : IFileSystem
             throw new PowerLossException();
         }
 
+        Free(name);
         _files.Remove(name);
         if (crash)
         {
             throw new PowerLossException();
+        }
+    }
+
+    private void Free(string name)
+    {
+        if (RecycleBuffers && _files.TryGetValue(name, out byte[]? old))
+        {
+            _freed.Push(old);
         }
     }
 
