@@ -166,7 +166,7 @@ public class ChannelLifecycleTests
         byte[] old = new byte[54];
         Array.Copy(current, old, 50);
         old[0] = 1;
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(old.AsSpan(50), Crc32(old.AsSpan(0, 50)));
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(old.AsSpan(50), Enrollment.Enrollee.Link.Crc32.Compute(old, 0, 50));
         var fromOld = new ChannelRecord();
         Assert.True(fromOld.TryDecode(old, old.Length));
         Assert.Equal((record.LastEpoch, record.ReservedEpoch, record.Reserved), (fromOld.LastEpoch, fromOld.ReservedEpoch, fromOld.Reserved));
@@ -180,22 +180,6 @@ public class ChannelLifecycleTests
         Assert.Equal(ChannelRecord.Size, rewritten.Length);
         Assert.Equal(ChannelRecord.Format, rewritten[0]);
         AssertNoNonceReuse(f.Peer);
-    }
-
-    private static uint Crc32(ReadOnlySpan<byte> data)
-    {
-        // IEEE 802.3 CRC-32 (reflected, polynomial 0xEDB88320), as the device's Link/Crc32.
-        uint crc = 0xFFFFFFFF;
-        foreach (byte b in data)
-        {
-            crc ^= b;
-            for (int k = 0; k < 8; k++)
-            {
-                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320 : crc >> 1;
-            }
-        }
-
-        return ~crc;
     }
 
     /// <summary>Takes a snapshot of flash when the command starts, then lets the inner handler run it.</summary>
