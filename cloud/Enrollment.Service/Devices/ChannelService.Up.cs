@@ -184,7 +184,7 @@ internal sealed partial class ChannelService
         return (new FrameEffect.Rotation(device.IdentityKey, newKey, plaintext[..length]), (newKey, true), null);
     }
 
-    /// <summary>Section 7.5 steps 1-2: rate-limited; the offered epoch is persisted before the response goes out.</summary>
+    /// <summary>Section 7.5 steps 1-2: rate-limited per device, then for all devices together; the offered epoch is persisted before the response goes out.</summary>
     private async Task<IngressAnswer> HandleInitAsync(DeviceChannel device, byte[] init, CancellationToken ct)
     {
         if (init.Length != SessionConstants.RekeyInitSize)
@@ -195,6 +195,11 @@ internal sealed partial class ChannelService
         if (!device.TakeInitToken(Now, _options.RekeyInitsPerMinute))
         {
             return Drop(device.DeviceId, "rate_limited");
+        }
+
+        if (!_allInits.TryTake(Now, _options.RekeyInitsPerSecond, 1000))
+        {
+            return Drop(device.DeviceId, "rate_limited_all");
         }
 
         var epoch = device.OfferedEpoch + 1;

@@ -50,6 +50,7 @@ internal sealed partial class ChannelService : IChannelMessageHandler, IChannelE
     private readonly IBrokerAccess _broker;
     private readonly ILogger<ChannelService> _log;
     private readonly ConcurrentDictionary<string, DeviceChannel> _devices = new(StringComparer.Ordinal);
+    private readonly TokenBucket _allInits = new();
 
     public ChannelService(IChannelStore store, KeyVault vault, ServiceKeys keys, ChannelMetrics metrics, IEventSink events, TimeProvider time,
         IOptions<ServiceOptions> options, Downlink downlink, IBrokerAccess broker, ILogger<ChannelService> log)

@@ -12,8 +12,7 @@ namespace Enrollment.Service.Devices;
 internal sealed class DeviceChannel
 {
     private readonly ReservedCounters _counters = new();
-    private double _initTokens;
-    private long _initRefilledAt;
+    private readonly TokenBucket _inits = new();
 
     public DeviceChannel(string deviceId, byte[] identityKey, uint offeredEpoch, bool revoked, long? revokedAt)
     {
@@ -22,7 +21,6 @@ internal sealed class DeviceChannel
         OfferedEpoch = offeredEpoch;
         Revoked = revoked;
         RevokedAt = revokedAt;
-        _initTokens = -1;
     }
 
     public SemaphoreSlim Gate { get; } = new(1, 1);
@@ -80,25 +78,8 @@ internal sealed class DeviceChannel
         Pending = responder;
     }
 
-    /// <summary>Token bucket for rekey inits: <paramref name="perMinute"/> per minute, bursts of the same size.</summary>
-    public bool TakeInitToken(long nowMs, int perMinute)
-    {
-        if (_initTokens < 0)
-        {
-            _initTokens = perMinute;
-            _initRefilledAt = nowMs;
-        }
-
-        _initTokens = Math.Min(perMinute, _initTokens + ((nowMs - _initRefilledAt) * perMinute / 60_000.0));
-        _initRefilledAt = nowMs;
-        if (_initTokens < 1)
-        {
-            return false;
-        }
-
-        _initTokens -= 1;
-        return true;
-    }
+    /// <summary>Rekey inits of this device: <paramref name="perMinute"/> per minute, bursts of the same size.</summary>
+    public bool TakeInitToken(long nowMs, int perMinute) => _inits.TryTake(nowMs, perMinute, 60_000);
 
     public void Clear()
     {

@@ -26,6 +26,16 @@ internal sealed class ChannelOptions
     public int RekeyInitsPerMinute { get; set; } = 20;
 
     /// <summary>
+    /// Rekey inits accepted per second from all devices together: a bound on the public-key work that inits can
+    /// ask of the service however many device identities a sender can publish as (three X25519 each, about
+    /// 120 us with libsodium on the benchmark machine: 500 a second is about 6% of one core). Inits beyond it
+    /// are dropped like a device's beyond its own limit; the device retries after its rekey timeout, so a whole
+    /// fleet rebooting at once is served in turn.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int RekeyInitsPerSecond { get; set; } = 500;
+
+    /// <summary>
     /// Unacknowledged commands resent at each new epoch, newest first (docs/session-protocol.md section 6.2).
     /// 8 = the command ids the reference device remembers as carried out, so a resend it already acted on is
     /// recognised and only acknowledged again.

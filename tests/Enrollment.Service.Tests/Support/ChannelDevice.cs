@@ -185,6 +185,10 @@ internal sealed class ChannelDevice : IAsyncDisposable
         Install(keys!);
     }
 
+    /// <summary>A rekey init alone, nothing awaited (the rate-limit tests expect no answer to it).</summary>
+    public byte[] StartRekey(RekeyReason reason = RekeyReason.Requested) =>
+        RekeyInitiator.Start(LibsodiumX3dhPrimitives.Instance, IdentityPrivate, ServiceIdentity, DeviceId, RandomNumberGenerator.GetBytes(32), reason).InitMessage;
+
     /// <summary>Section 8: asks the service to replace IK_B; returns the new private key and the request sent.</summary>
     public byte[] CreateRotation(out byte[] newPrivate)
     {
