@@ -52,6 +52,26 @@ public class RealEnrollmentTests
     }
 
     [Fact]
+    public void With_a_per_enrollee_request_topic_the_device_publishes_on_its_own_topic()
+    {
+        // docs/protocol.md section 7, flags bit 1: the broker then drops messages for enrollees nobody approved.
+        var service = new RealService(new Enrollment.Protocol.Messages.ServiceAddress("broker.test", 8883, true,
+            Enrollment.Protocol.Messages.CaKind.None, null, "enroll/v1/request", "enroll/v1/result/", requestTopicPerEnrollee: true));
+        var rig = new Rig(seed: 3, protocol: new ProtocolAdapter(), service: service);
+        rig.Broker.Retain = false;
+        rig.Boot();
+        Assert.True(rig.RunUntil(() => rig.Device.State == EnrolleeState.IdentityReady, 1000));
+        rig.Enroller.Hello();
+        Assert.True(rig.RunUntil(() => rig.Enroller.LastHelloReply()?.State == EnrolleeState.IdentityReady, 2000));
+        service.RegisteredEik = rig.Enroller.LastHelloReply()!.EikPublic.ToArray();
+        string idText = Enrollment.Protocol.Messages.EnrolleeId.ToText(Enrollment.Protocol.Messages.EnrolleeId.Compute(service.RegisteredEik));
+        rig.Broker.EnrollmentTopic = "enroll/v1/request/" + idText; // the only topic the fake service reads
+        rig.Enroller.Bundle(service.IssueBundle(), time: 1_800_000_000);
+        Assert.True(rig.RunUntil(() => rig.Device.State == EnrolleeState.Enrolled, 60_000));
+        Assert.Equal(1, service.Accepted);
+    }
+
+    [Fact]
     public void One_enrollment_allocates_at_most_32_KB_on_the_enrollee_side()
     {
         var (rig, service) = NewRig();

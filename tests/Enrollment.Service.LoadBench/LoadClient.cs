@@ -24,6 +24,7 @@ internal sealed class LoadClient : IAsyncDisposable
     private IMqttClient? _sink;
     private string _junkTopic;
     private readonly string _requestTopic;
+    private bool _perEnrollee;
     private readonly string _resultPrefix;
     private ConcurrentDictionary<string, long> _sent = new();
     private ConcurrentDictionary<string, long> _answered = new();
@@ -37,6 +38,25 @@ internal sealed class LoadClient : IAsyncDisposable
         _requestTopic = requestTopic;
         _junkTopic = requestTopic;
         _resultPrefix = resultPrefix;
+    }
+
+    /// <summary>
+    /// Mqtt:RequestTopicPerEnrollee on the service: each enrollee publishes to the request topic + "/" + its id
+    /// text, and so does the junk sent to the service (each junk message on the topic of its made-up enrollee).
+    /// </summary>
+    public void UseRequestTopicPerEnrollee() => _perEnrollee = true;
+
+    private string RequestTopicOf(string idText) => _perEnrollee ? _requestTopic + "/" + idText : _requestTopic;
+
+    private string JunkTopicOf(byte[] junk)
+    {
+        if (!_perEnrollee || _junkTopic != _requestTopic)
+        {
+            return _junkTopic;
+        }
+
+        Enrollment.Protocol.Messages.EnrollmentMessage.TryDecode(junk, 0, junk.Length, out var m);
+        return RequestTopicOf(Enrollment.Protocol.Messages.EnrolleeId.ToText(m!.EnrolleeId));
     }
 
     /// <summary>The topic a bench client of its own subscribes to (QoS 0, handler does nothing).</summary>
@@ -126,7 +146,7 @@ internal sealed class LoadClient : IAsyncDisposable
         _allAnswered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _expected = enrollees.Count;
         _accepted = 0;
-        var encoded = junk is not null && _rawFlood is not null ? RawFlood.Encode(_junkTopic, junk) : default;
+        var encoded = junk is not null && _rawFlood is not null ? RawFlood.Encode(JunkTopicOf, junk) : default;
         var start = Stopwatch.GetTimestamp();
         var junkTask = junk is null ? Task.FromResult(0.0)
             : _rawFlood is not null ? _rawFlood.SendPacedAsync(encoded, ratePerSecond * 10, start)
@@ -146,7 +166,7 @@ internal sealed class LoadClient : IAsyncDisposable
                 }
 
                 _sent[enrollees[i].IdText] = Stopwatch.GetTimestamp();
-                await _publishers[p].PublishAsync(new MqttApplicationMessageBuilder().WithTopic(_requestTopic).WithPayload(enrollees[i].Message)
+                await _publishers[p].PublishAsync(new MqttApplicationMessageBuilder().WithTopic(RequestTopicOf(enrollees[i].IdText)).WithPayload(enrollees[i].Message)
                     .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
             }
         })));
@@ -172,7 +192,7 @@ internal sealed class LoadClient : IAsyncDisposable
             }
 
             // QoS 0 for the flood: the attacker does not wait for acknowledgements.
-            await publisher.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(_junkTopic).WithPayload(junk[i])
+            await publisher.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(JunkTopicOf(junk[i])).WithPayload(junk[i])
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtMostOnce).Build());
         }
 

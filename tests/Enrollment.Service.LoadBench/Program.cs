@@ -32,6 +32,8 @@ internal static class Program
         // 416-438 us per enrollment instead of 487-547.
         var warm = IntArg(args, "--warmup", Math.Max(1000, 2 * n));
         var rounds = IntArg(args, "--rounds", 3);
+        // The service's Mqtt:RequestTopicPerEnrollee: junk for unknown enrollees goes to topics nobody subscribes to.
+        var perEnrollee = args.Contains("--request-topic-per-enrollee");
         // One more half-peak round and flood round, not measured, between the peak and the measured rounds: the
         // first flood a process sees runs the junk path's code cold (tier 0) and finds Mosquitto's queues and the
         // service's buffers at their idle sizes; without it the first measured round pair was the worst of every
@@ -43,6 +45,11 @@ internal static class Program
             var brokerPort = ChildProcess.FreePort();
             await using var mosquitto = await StartMosquittoAsync(dir, brokerPort);
             var env = ServiceEnvironment(dir, brokerPort, warm + 2 * warmRound + 3 * n + 10 * n + 100, database, pg, StringArg(args, "--log-level", "Warning"));
+            if (perEnrollee)
+            {
+                env["Enrollment__Mqtt__RequestTopicPerEnrollee"] = "true";
+            }
+
             var token = (await RunToEndAsync(ServiceDll, ["enrollers", "add", "--name", "bench"], env)).Trim();
             var httpPort = int.Parse(env["Enrollment__Http__Port"], CultureInfo.InvariantCulture);
             await using var service = await ChildProcess.StartAsync("dotnet", [ServiceDll], env, "Application started", TimeSpan.FromSeconds(120));
@@ -65,6 +72,11 @@ internal static class Program
             }
 
             await using var load = await LoadClient.ConnectAsync(brokerPort, env["Enrollment__Mqtt__EnrollmentTopic"], env["Enrollment__Mqtt__ResultTopicPrefix"], attacker == "raw");
+            if (perEnrollee)
+            {
+                load.UseRequestTopicPerEnrollee();
+            }
+
             var junkTo = StringArg(args, "--junk-to", "service");
             if (junkTo == "sink")
             {
@@ -140,7 +152,7 @@ internal static class Program
                 },
                 flood = new
                 {
-                    junkTo, attacker,
+                    junkTo, attacker, requestTopicPerEnrollee = perEnrollee,
                     junkMessages = junk.Count, junkPerSecond = Round(Median(floodRounds.Select(f => f.JunkRate))),
                     enrollmentsPerSecond = Round(Median(floodRounds.Select(f => f.Throughput))),
                     p50Ms = Round(Pooled(floodAll, 0.50)), p99Ms = Round(Pooled(floodAll, 0.99)),

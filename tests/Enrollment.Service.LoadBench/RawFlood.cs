@@ -46,13 +46,13 @@ internal sealed class RawFlood : IAsyncDisposable
     }
 
     /// <summary>Every junk message as one QoS 0 PUBLISH packet, back to back, and where each packet ends.</summary>
-    public static (byte[] Packets, int[] Ends) Encode(string topic, List<byte[]> junk)
+    public static (byte[] Packets, int[] Ends) Encode(Func<byte[], string> topicOf, List<byte[]> junk)
     {
-        var topicBytes = Encoding.UTF8.GetBytes(topic);
         var stream = new MemoryStream();
         var ends = new int[junk.Count];
         for (var i = 0; i < junk.Count; i++)
         {
+            var topicBytes = Encoding.UTF8.GetBytes(topicOf(junk[i]));
             // MQTT 3.1.1 section 3.3: 0x30 (PUBLISH, QoS 0), remaining length, topic (length-prefixed), payload.
             stream.WriteByte(0x30);
             WriteRemainingLength(stream, 2 + topicBytes.Length + junk[i].Length);

@@ -21,10 +21,12 @@ internal sealed class EnrollmentDirectory
     private readonly LifetimeOptions _lifetimes;
     private readonly TimeProvider _time;
     private readonly KeyMaintenanceSignal _refill;
+    private readonly EnrolleeTopics _topics;
 
     public EnrollmentDirectory(IEnrollmentStore store, ServiceKeys keys, IBundleEncoder encoder, IEventSink events,
-        IOptions<ServiceOptions> options, TimeProvider time, KeyMaintenanceSignal refill)
+        IOptions<ServiceOptions> options, TimeProvider time, KeyMaintenanceSignal refill, EnrolleeTopics topics)
     {
+        _topics = topics;
         _store = store;
         _keys = keys;
         _encoder = encoder;
@@ -65,6 +67,13 @@ internal sealed class EnrollmentDirectory
         var candidate = new NewEnrollee(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), EnrolleeIdentity.Hash(eikPublic),
             eikPublic, petName, bundleId, enrollerId, now, expires);
         var result = await _store.RegisterEnrolleeAsync(candidate, enrollerName, ct).ConfigureAwait(false);
+        if (result.Outcome is RegisterOutcome.Created or RegisterOutcome.Existing)
+        {
+            // Mqtt:RequestTopicPerEnrollee: listen on its request topic before answering (a retry too: the
+            // first answer may have been lost together with the subscription).
+            await _topics.AwaitAsync(result.Enrollee!.EikHash, ct).ConfigureAwait(false);
+        }
+
         if (result.Outcome == RegisterOutcome.Created)
         {
             await _events.PublishAsync(new LifecycleEvent("enrollee.pending", result.Enrollee!.Id, EnrolleeIdentity.Text(result.Enrollee.EikHash),

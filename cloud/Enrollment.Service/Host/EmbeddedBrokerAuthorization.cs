@@ -85,7 +85,9 @@ internal sealed class EmbeddedBrokerAuthorization
     private bool MayPublish(string? user, string clientId, string topic) => user switch
     {
         EmbeddedBroker.ServiceUserName => true,
-        null or "" => topic == _options.EnrollmentTopic,
+        null or "" => _options.RequestTopicPerEnrollee
+            ? clientId.IndexOfAny(['+', '#', '/']) < 0 && topic == _options.EnrollmentTopic + "/" + clientId
+            : topic == _options.EnrollmentTopic,
         _ => topic == _options.DeviceTopicPrefix + user + "/up",
     };
 

@@ -7,7 +7,8 @@ namespace Enrollment.Service.Host;
 /// <summary>
 /// Background upkeep (issue 4 items 2 and 6): SPK rotation and retirement, OPK pool refill, and expiry of
 /// pending enrollees and of reserved bundles never used (their OPKs are discarded, never freed: an OPK
-/// that left the service is spent). Runs every MaintenanceInterval, or sooner when bundles drain the pool.
+/// that left the service is spent); with Mqtt:RequestTopicPerEnrollee, the request topics of expired
+/// approvals are unsubscribed. Runs every MaintenanceInterval, or sooner when bundles drain the pool.
 /// </summary>
 internal sealed partial class MaintenanceService : BackgroundService
 {
@@ -18,10 +19,12 @@ internal sealed partial class MaintenanceService : BackgroundService
     private readonly TimeProvider _time;
     private readonly TimeSpan _interval;
     private readonly ILogger<MaintenanceService> _log;
+    private readonly EnrolleeTopics _topics;
 
     public MaintenanceService(ServiceKeys keys, IEnrollmentStore store, KeyMaintenanceSignal signal, IEventSink events, TimeProvider time,
-        IOptions<ServiceOptions> options, ILogger<MaintenanceService> log)
+        IOptions<ServiceOptions> options, ILogger<MaintenanceService> log, EnrolleeTopics topics)
     {
+        _topics = topics;
         _keys = keys;
         _store = store;
         _signal = signal;
@@ -59,6 +62,7 @@ internal sealed partial class MaintenanceService : BackgroundService
         var now = _time.GetUtcNow();
         var enrollees = await _store.ExpirePendingEnrolleesAsync(now.ToUnixTimeMilliseconds(), ct).ConfigureAwait(false);
         var bundles = await _store.ExpireReservedBundlesAsync(now.ToUnixTimeMilliseconds(), ct).ConfigureAwait(false);
+        await _topics.SyncAsync(ct).ConfigureAwait(false);
         if (enrollees + bundles > 0)
         {
             LogExpired(_log, enrollees, bundles);

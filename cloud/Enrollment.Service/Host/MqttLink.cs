@@ -41,6 +41,8 @@ internal sealed partial class MqttLink : IAsyncDisposable, IMqttPublisher
     private readonly IEnrollmentMessageHandler _handler;
     private readonly IChannelMessageHandler _channel;
     private readonly EmbeddedBroker _embedded;
+    private readonly Storage.IEnrollmentStore _store;
+    private readonly TimeProvider _time;
     private readonly ILogger<MqttLink> _log;
     private readonly IMqttClient _client;
     private readonly Channel<(MqttApplicationMessageReceivedEventArgs Message, Prechecked? Passed)> _queue;
@@ -51,8 +53,12 @@ internal sealed partial class MqttLink : IAsyncDisposable, IMqttPublisher
     private long _toWorkers;
 
     public MqttLink(IOptions<ServiceOptions> options, IEnrollmentMessageHandler handler, ILogger<MqttLink> log,
-        IChannelMessageHandler channel, Downlink downlink, EmbeddedBroker embedded)
+        IChannelMessageHandler channel, Downlink downlink, EmbeddedBroker embedded, Storage.IEnrollmentStore store, TimeProvider time,
+        EnrolleeTopics enrolleeTopics)
     {
+        _store = store;
+        _time = time;
+        enrolleeTopics.Attach(this);
         _options = options.Value.Mqtt;
         _handler = handler;
         _channel = channel;
@@ -97,7 +103,7 @@ internal sealed partial class MqttLink : IAsyncDisposable, IMqttPublisher
 
         _publisher = Task.Run(PublishAnswersAsync);
 
-        LogConnected(_log, BrokerHost, BrokerPort, _options.EnrollmentTopic);
+        LogConnected(_log, BrokerHost, BrokerPort, PerEnrollee ? _options.EnrollmentTopic + "/<enrollee id> of each approved enrollee" : _options.EnrollmentTopic);
     }
 
     public async Task PublishAsync(string topic, byte[] payload, CancellationToken ct, bool reliable = true)
@@ -172,22 +178,34 @@ internal sealed partial class MqttLink : IAsyncDisposable, IMqttPublisher
             throw new InvalidOperationException("connection refused: " + result.ResultCode);
         }
 
-        var subscribe = new MqttClientSubscribeOptionsBuilder()
-            .WithTopicFilter(_options.EnrollmentTopic, MqttQualityOfServiceLevel.AtLeastOnce, false, false, MqttRetainHandling.SendAtSubscribe)
-            .WithTopicFilter(_options.DeviceTopicPrefix + "+/up", MqttQualityOfServiceLevel.AtLeastOnce, false, false, MqttRetainHandling.SendAtSubscribe)
-            .Build();
-        var granted = await _client.SubscribeAsync(subscribe, timeout.Token).ConfigureAwait(false);
-        if (granted.Items.FirstOrDefault(i => i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2) is { } refused)
+        // A broker with ACLs (Mosquitto dynamic security) that does not let the service read a topic refuses
+        // the subscription: SubscribeAsync throws.
+        if (PerEnrollee)
         {
-            // A broker with ACLs (Mosquitto dynamic security) that does not let the service read a topic.
-            throw new InvalidOperationException("subscription to " + refused.TopicFilter.Topic + " refused: " + refused.ResultCode);
+            // The persistent session may hold the shared topic from a run without the option: junk would still come.
+            await _client.UnsubscribeAsync(new MqttClientUnsubscribeOptionsBuilder().WithTopicFilter(_options.EnrollmentTopic).Build(), timeout.Token)
+                .ConfigureAwait(false);
+            await SubscribeAsync([_options.DeviceTopicPrefix + "+/up"], timeout.Token).ConfigureAwait(false);
+            try
+            {
+                await SyncEnrolleeTopicsAsync(all: true, timeout.Token).ConfigureAwait(false);
+            }
+            catch (System.Data.Common.DbException e)
+            {
+                // The persistent session still holds the topics made before; maintenance syncs them again.
+                LogTopicsNotSynced(_log, e.Message);
+            }
+        }
+        else
+        {
+            await SubscribeAsync([_options.EnrollmentTopic, _options.DeviceTopicPrefix + "+/up"], timeout.Token).ConfigureAwait(false);
         }
     }
 
     private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
         Prechecked? passed = null;
-        if (e.ApplicationMessage.Topic == _options.EnrollmentTopic)
+        if (IsEnrollmentTopic(e.ApplicationMessage.Topic))
         {
             // Junk (unknown enrollee, replayed EK_B, ...) is settled here on MQTTnet's dispatcher: no worker, no
             // thread-pool hop (EnrollmentIngress.TryAnswerEarly). Its acknowledgement is MQTTnet's automatic one.
@@ -281,7 +299,7 @@ internal sealed partial class MqttLink : IAsyncDisposable, IMqttPublisher
                 try
                 {
                     await ConnectAndSubscribeAsync(_stopping.Token).ConfigureAwait(false);
-                    LogConnected(_log, BrokerHost, BrokerPort, _options.EnrollmentTopic);
+                    LogConnected(_log, BrokerHost, BrokerPort, PerEnrollee ? _options.EnrollmentTopic + "/<enrollee id> of each approved enrollee" : _options.EnrollmentTopic);
                 }
                 catch (Exception e) when (IsConnectFailure(e) && !_stopping.IsCancellationRequested)
                 {

@@ -94,6 +94,7 @@ internal static class ServiceApp
         services.AddSingleton<ServiceMetrics>();
         services.AddSingleton(sp => EventSinkFactory.Create(sp.GetRequiredService<IOptions<ServiceOptions>>().Value.Events, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<EmbeddedBroker>();
+        services.AddSingleton<EnrolleeTopics>();
         services.AddSingleton<MqttLink>();
         AddChannel(services);
         ProtocolServices.Add(services);

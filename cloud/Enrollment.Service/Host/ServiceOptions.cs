@@ -110,6 +110,15 @@ internal sealed class MqttOptions
     [Required, MinLength(1), MaxLength(128)]
     public string EnrollmentTopic { get; set; } = "enroll/v1/request";
 
+    /// <summary>
+    /// Each enrollee publishes to EnrollmentTopic + "/" + its id text (the bundle says so: docs/protocol.md
+    /// section 7, flags bit 1), and the service subscribes only to the topics of enrollees an enroller approved,
+    /// so the broker drops enrollment messages for anyone else before they cost the service anything (a flood
+    /// of junk: tests/Enrollment.Service.LoadBench). The price: an unapproved device gets no rejection notice,
+    /// only its timeouts; devices need firmware that knows the flag (older ones refuse such bundles).
+    /// </summary>
+    public bool RequestTopicPerEnrollee { get; set; }
+
     /// <summary>Results go to this prefix followed by the enrollee id text.</summary>
     [Required, MinLength(1), MaxLength(128)]
     public string ResultTopicPrefix { get; set; } = "enroll/v1/result/";

@@ -31,7 +31,7 @@ internal sealed class ProtocolBundleEncoder : IBundleEncoder
 
         try
         {
-            _address = new ServiceAddress(host, port, m.UseTls, kind, caData, m.EnrollmentTopic, m.ResultTopicPrefix);
+            _address = new ServiceAddress(host, port, m.UseTls, kind, caData, m.EnrollmentTopic, m.ResultTopicPrefix, m.RequestTopicPerEnrollee);
         }
         catch (ArgumentException e)
         {

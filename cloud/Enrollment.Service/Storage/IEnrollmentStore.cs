@@ -74,6 +74,9 @@ internal interface IEnrollmentStore
     // Expiry.
     Task<int> ExpirePendingEnrolleesAsync(long now, CancellationToken ct);
 
+    /// <summary>Hash(EIK_B) of every enrollee whose approval has not expired (pending or enrolled): the request topics to listen on.</summary>
+    Task<IReadOnlyList<byte[]>> ListAwaitedEikHashesAsync(long now, CancellationToken ct);
+
     Task<int> ExpireReservedBundlesAsync(long now, CancellationToken ct);
 
     Task<IReadOnlyList<AuditRow>> ListAuditAsync(string? subject, int limit, CancellationToken ct);

@@ -213,6 +213,11 @@ internal sealed partial class SqlEnrollmentStore
             return rows[0];
         }, ct);
 
+    public Task<IReadOnlyList<byte[]>> ListAwaitedEikHashesAsync(long now, CancellationToken ct) =>
+        ReadAsync<IReadOnlyList<byte[]>>(async c => await QueryAsync(c, null,
+            "SELECT eik_hash FROM enrollees WHERE state IN ('pending', 'enrolled') AND expires_at > @t",
+            r => (byte[])r.GetValue(0), ct, ("t", now)).ConfigureAwait(false), ct);
+
     public async Task<int> ExpirePendingEnrolleesAsync(long now, CancellationToken ct)
     {
         var expired = await ExpirePendingCoreAsync(now, ct).ConfigureAwait(false);

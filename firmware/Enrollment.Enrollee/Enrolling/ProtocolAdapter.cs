@@ -95,8 +95,9 @@ namespace Enrollment.Enrollee.Enrolling
             m.CaData = a.CaData ?? new byte[0];
             m.User = null;
             m.Password = null;
-            info.RequestTopic = a.RequestTopic;
-            info.ResultTopic = a.ResultTopicFor(EnrolleeId.ToText(enrolleeId, 0));
+            string idText = EnrolleeId.ToText(enrolleeId, 0);
+            info.RequestTopic = a.RequestTopicFor(idText);
+            info.ResultTopic = a.ResultTopicFor(idText);
             return true;
         }
 

@@ -29,9 +29,20 @@ namespace Enrollment.Protocol.Messages
         public const string DefaultResultTopicPrefix = "enroll/v1/result/";
 
         private const int FlagTls = 0x01;
+        private const int FlagRequestTopicPerEnrollee = 0x02;
 
         /// <summary>Creates an address, validating every field (ArgumentException names the bad one).</summary>
         public ServiceAddress(string host, int port, bool useTls, CaKind caKind, byte[]? caData, string requestTopic, string resultTopicPrefix)
+            : this(host, port, useTls, caKind, caData, requestTopic, resultTopicPrefix, false)
+        {
+        }
+
+        /// <summary>
+        /// Creates an address; with <paramref name="requestTopicPerEnrollee"/> the enrollee publishes to
+        /// <c>request topic + "/" + its id text</c> instead of the request topic itself (docs/protocol.md section 7).
+        /// </summary>
+        public ServiceAddress(string host, int port, bool useTls, CaKind caKind, byte[]? caData, string requestTopic, string resultTopicPrefix,
+            bool requestTopicPerEnrollee)
         {
             AsciiText.Check(host, AsciiText.Host, 1, MaxHostLength, nameof(host));
             if (port < 1 || port > 65535)
@@ -81,7 +92,14 @@ namespace Enrollment.Protocol.Messages
             CaData = caData == null ? null : Wire.Slice(caData, 0, caData.Length);
             RequestTopic = requestTopic;
             ResultTopicPrefix = resultTopicPrefix;
+            RequestTopicPerEnrollee = requestTopicPerEnrollee;
         }
+
+        /// <summary>
+        /// Flags bit 1: each enrollee publishes its enrollment message to its own topic under
+        /// <see cref="RequestTopic"/>, so that a broker drops messages for enrollees the service does not expect.
+        /// </summary>
+        public bool RequestTopicPerEnrollee { get; }
 
         /// <summary>Broker host name or IP literal.</summary>
         public string Host { get; }
@@ -114,6 +132,12 @@ namespace Enrollment.Protocol.Messages
             }
         }
 
+        /// <summary>Where one enrollee publishes: <see cref="RequestTopic"/>, or with <see cref="RequestTopicPerEnrollee"/> that topic + "/" + its id text.</summary>
+        public string RequestTopicFor(string enrolleeIdText)
+        {
+            return RequestTopicPerEnrollee ? RequestTopic + "/" + enrolleeIdText : RequestTopic;
+        }
+
         /// <summary>The result topic for one enrollee: <see cref="ResultTopicPrefix"/> + its id text.</summary>
         public string ResultTopicFor(string enrolleeIdText)
         {
@@ -134,7 +158,7 @@ namespace Enrollment.Protocol.Messages
             int length = EncodedLength;
             Wire.CheckRange(output, offset, length);
             int p = offset;
-            output[p++] = (byte)(UseTls ? FlagTls : 0);
+            output[p++] = (byte)((UseTls ? FlagTls : 0) | (RequestTopicPerEnrollee ? FlagRequestTopicPerEnrollee : 0));
             Wire.WriteUInt16(output, p, Port);
             p += 2;
             p = WriteShortText(Host, output, p);
@@ -176,7 +200,7 @@ namespace Enrollment.Protocol.Messages
 
             int flags = b[p];
             int port = Wire.ReadUInt16(b, p + 1);
-            if ((flags & ~FlagTls) != 0 || port == 0)
+            if ((flags & ~(FlagTls | FlagRequestTopicPerEnrollee)) != 0 || port == 0)
             {
                 return false;
             }
@@ -233,7 +257,8 @@ namespace Enrollment.Protocol.Messages
                 return false;
             }
 
-            address = new ServiceAddress(host, port, useTls, (CaKind)kind, caData, requestTopic, resultPrefix);
+            address = new ServiceAddress(host, port, useTls, (CaKind)kind, caData, requestTopic, resultPrefix,
+                (flags & FlagRequestTopicPerEnrollee) != 0);
             next = p;
             return true;
         }

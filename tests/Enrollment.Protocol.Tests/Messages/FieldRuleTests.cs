@@ -31,12 +31,25 @@ public class FieldRuleTests
     }
 
     [Theory]
-    [InlineData(0x02)]
+    [InlineData(0x04)]
     [InlineData(0x80)]
-    [InlineData(0x03)]
+    [InlineData(0x07)]
     public void Reserved_flag_bits_are_a_format_error(byte flags)
     {
         Assert.False(DecodesAddress(RawAddress(flags, 1883, Ascii("h"), 0, [], Ascii("a"), Ascii("b"))));
+    }
+
+    [Fact]
+    public void Flag_bit_1_makes_the_request_topic_per_enrollee()
+    {
+        byte[] raw = RawAddress(0x02, 1883, Ascii("h"), 0, [], Ascii("enroll/v1/request"), Ascii("enroll/v1/result/"));
+        Assert.True(ServiceAddress.TryDecode(raw, 0, raw.Length, out var a));
+        Assert.True(a!.RequestTopicPerEnrollee);
+        Assert.Equal("enroll/v1/request/abc", a.RequestTopicFor("abc"));
+        Assert.Equal(raw, a.Encode());
+        var shared = new ServiceAddress("h", 1883, false, CaKind.None, null, "enroll/v1/request", "enroll/v1/result/");
+        Assert.False(shared.RequestTopicPerEnrollee);
+        Assert.Equal("enroll/v1/request", shared.RequestTopicFor("abc"));
     }
 
     [Fact]

@@ -27,7 +27,7 @@ internal sealed class DeviceLink : IAsyncDisposable
 
     public static async Task<DeviceLink> ConnectAsync(TestService service, string enrolleeIdText)
     {
-        var link = new DeviceLink(service.EnrollmentTopic);
+        var link = new DeviceLink(service.RequestTopicPerEnrollee ? service.EnrollmentTopic + "/" + enrolleeIdText : service.EnrollmentTopic);
         var options = new MqttClientOptionsBuilder()
             .WithTcpServer(service.BrokerHost, service.BrokerPort)
             .WithClientId(enrolleeIdText) // an unenrolled device's client id names its result topic (docs/broker.md)

@@ -56,6 +56,15 @@ internal sealed class MetricsProbe : IDisposable
         }
     }
 
+    /// <summary>The sum of every counter whose key starts with <paramref name="prefix"/> (all reasons of "enrollment.rejected").</summary>
+    public long CountAll(string prefix)
+    {
+        lock (_counts)
+        {
+            return _counts.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).Sum(kv => kv.Value);
+        }
+    }
+
     /// <summary>Waits until counter <paramref name="key"/> (e.g. "enrollment.rejected:expired") reaches <paramref name="target"/>.</summary>
     public Task WaitForAsync(string key, long target, TimeSpan? timeout = null)
     {

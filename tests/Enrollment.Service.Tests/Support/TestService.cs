@@ -114,6 +114,10 @@ internal sealed class TestService : IAsyncDisposable
 
     public string EnrollmentTopic => _settings["Enrollment:Mqtt:EnrollmentTopic"]!;
 
+    /// <summary>Mqtt:RequestTopicPerEnrollee: each enrollee publishes to EnrollmentTopic + "/" + its id text.</summary>
+    public bool RequestTopicPerEnrollee =>
+        _settings.TryGetValue("Enrollment:Mqtt:RequestTopicPerEnrollee", out var v) && string.Equals(v, "true", StringComparison.OrdinalIgnoreCase);
+
     public string ResultTopicPrefix => _settings["Enrollment:Mqtt:ResultTopicPrefix"]!;
 
     public string DeviceTopicPrefix => _settings["Enrollment:Mqtt:DeviceTopicPrefix"]!;
