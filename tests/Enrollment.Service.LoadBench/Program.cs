@@ -63,8 +63,19 @@ internal static class Program
             var peakSet = await PrepareAsync(http, n);
             var halfSet = await PrepareAsync(http, n);
             var floodSet = await PrepareAsync(http, n);
-            var junk = Junk(floodSet[0].Message, 10 * n);
-            var warmJunk = Junk(floodSet[0].Message, 10 * warmRound);
+            // --junk unknown (the default): well-formed messages for made-up enrollees; --junk replay: copies of the
+            // peak phase's accepted messages (a captured-traffic replay: seen EK_B, the same bytes).
+            var junkKind = StringArg(args, "--junk", "unknown");
+            if (junkKind is not ("unknown" or "replay"))
+            {
+                throw new ArgumentException("--junk is unknown (messages for made-up enrollees) or replay (copies of accepted messages)");
+            }
+
+            List<byte[]> Flood(int count) => junkKind == "replay"
+                ? Enumerable.Range(0, count).Select(i => peakSet[i % peakSet.Count].Message).ToList()
+                : Junk(floodSet[0].Message, count);
+            var junk = Flood(10 * n);
+            var warmJunk = Flood(10 * warmRound);
             var attacker = StringArg(args, "--attacker", "raw");
             if (attacker is not ("raw" or "mqttnet"))
             {
@@ -156,7 +167,7 @@ internal static class Program
                 },
                 flood = new
                 {
-                    junkTo, attacker, requestTopicPerEnrollee = perEnrollee,
+                    junkKind, junkTo, attacker, requestTopicPerEnrollee = perEnrollee,
                     junkMessages = junk.Count, junkPerSecond = Round(Median(floodRounds.Select(f => f.JunkRate))),
                     enrollmentsPerSecond = Round(Median(floodRounds.Select(f => f.Throughput))),
                     p50Ms = Round(Pooled(floodAll, 0.50)), p99Ms = Round(Pooled(floodAll, 0.99)),

@@ -13,6 +13,7 @@ internal sealed class ServiceMetrics : IDisposable
     private readonly Counter<long> _accepted;
     private readonly Counter<long> _rejected;
     private readonly Counter<long> _duplicates;
+    private readonly Counter<long> _duplicatesDropped;
     private readonly Counter<long> _opened;
     private readonly Histogram<double> _latency;
 
@@ -22,6 +23,8 @@ internal sealed class ServiceMetrics : IDisposable
         _accepted = _meter.CreateCounter<long>("enrollment.accepted", "{enrollment}", "Enrollments accepted");
         _rejected = _meter.CreateCounter<long>("enrollment.rejected", "{message}", "Enrollment messages rejected, by reason");
         _duplicates = _meter.CreateCounter<long>("enrollment.duplicates", "{message}", "Redelivered enrollment messages answered from the stored result");
+        _duplicatesDropped = _meter.CreateCounter<long>("enrollment.duplicates_dropped", "{message}",
+            "Copies of accepted enrollment messages dropped unanswered beyond Mqtt:DuplicateAnswersPerSecond (a replay flood)");
         _opened = _meter.CreateCounter<long>("enrollment.opened", "{message}",
             "Messages that passed the cheap checks and reached the public-key work (4 X25519 + XEdDSA verify)");
         _latency = _meter.CreateHistogram<double>("enrollment.duration", "ms", "Time from receipt to result published");
@@ -42,6 +45,8 @@ internal sealed class ServiceMetrics : IDisposable
     }
 
     public void Duplicate() => _duplicates.Add(1);
+
+    public void DuplicateDropped() => _duplicatesDropped.Add(1);
 
     public void Opened() => _opened.Add(1);
 

@@ -103,6 +103,14 @@ internal sealed class MqttOptions
     /// <summary>Answer rejected messages with an unauthenticated notice (docs/protocol.md section 12); off under a flood saves broker work.</summary>
     public bool SendNotices { get; set; } = true;
 
+    /// <summary>
+    /// Copies of an accepted enrollment message (a QoS 1 redelivery, a device's retry, or a replay) answered from
+    /// the stored result per second; beyond that they are dropped before any database read. A device whose copy
+    /// was dropped republishes after its result timeout (seconds), so only a replay flood meets this limit.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int DuplicateAnswersPerSecond { get; set; } = 200;
+
     [Range(1, 120)]
     public int ConnectTimeoutSeconds { get; set; } = 10;
 

@@ -44,6 +44,7 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler, IDi
         _events = events;
         _time = time;
         _mqtt = options.Value.Mqtt;
+        _duplicateAnswers = new PerSecondBudget(_mqtt.DuplicateAnswersPerSecond);
         _log = log;
         _rejections = new RejectionLog(log);
     }
@@ -87,6 +88,15 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler, IDi
         if (early != RejectReason.None)
         {
             return Reject(started, early, message, topic);
+        }
+
+        if (precheck == PrecheckVerdict.Seen && !_duplicateAnswers.TryTake())
+        {
+            // A copy of an accepted message beyond Mqtt:DuplicateAnswersPerSecond: a replay flood of captured
+            // messages would otherwise cost a database read and a QoS 1 publish each. Dropped here, on the
+            // dispatcher; a device that still needs its answer publishes the same bytes again after its timeout.
+            _metrics.DuplicateDropped();
+            return new IngressAnswer(null, null);
         }
 
         passed = new Prechecked(message, messageHash, topic, vetted, started, now);
@@ -279,6 +289,7 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler, IDi
     internal const int NoticesPerSecond = 200;
 
     private readonly PerSecondBudget _notices = new(NoticesPerSecond);
+    private readonly PerSecondBudget _duplicateAnswers;
 
     internal static string Label(RejectReason reason) => reason switch
     {
