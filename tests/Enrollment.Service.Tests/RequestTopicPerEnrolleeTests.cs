@@ -44,13 +44,7 @@ public sealed class RequestTopicPerEnrolleeTests(MosquittoBroker mosquitto)
             await junk.PublishAsync(stranger.CreateAttempt(bundle).Message);
         }
 
-        await using var device = await DeviceLink.ConnectAsync(service, approved.IdText);
-        var attempt = approved.CreateAttempt(bundle);
-        await device.PublishAsync(attempt.Message);
-        var answer = await device.NextAnswerAsync();
-        Assert.Equal(ResultStatus.Opened, EnrolleeHandshake.OpenResult(attempt.SharedSecret, attempt.EphemeralPublicKey, answer, 0, answer.Length, out var outcome));
-        Assert.True(outcome!.IsAccepted);
-        Assert.Equal(recordId, outcome.DeviceId);
+        await EnrollsAsync(service, approved, bundle, recordId);
         Assert.Equal(0, metrics.CountAll("enrollment.rejected")); // the stranger's message never arrived
 
         // An approval registered before a restart is listened for after it (the subscriptions are made again on
@@ -59,12 +53,7 @@ public sealed class RequestTopicPerEnrolleeTests(MosquittoBroker mosquitto)
         var (bundle2, record2) = await enroller.ApproveAsync(second);
         await service.RestartAsync();
         enroller = new EnrollerClient(service.ClientWithToken(token)); // a new HTTP port
-        await using var device2 = await DeviceLink.ConnectAsync(service, second.IdText);
-        var attempt2 = second.CreateAttempt(bundle2);
-        await device2.PublishAsync(attempt2.Message);
-        var answer2 = await device2.NextAnswerAsync();
-        Assert.Equal(ResultStatus.Opened, EnrolleeHandshake.OpenResult(attempt2.SharedSecret, attempt2.EphemeralPublicKey, answer2, 0, answer2.Length, out var outcome2));
-        Assert.Equal(record2, outcome2!.DeviceId);
+        await EnrollsAsync(service, second, bundle2, record2);
 
         // An approval that expires: maintenance gives its topic up, so its message goes nowhere.
         var late = new TestEnrollee();
@@ -81,13 +70,20 @@ public sealed class RequestTopicPerEnrolleeTests(MosquittoBroker mosquitto)
         // the late one too (published and acknowledged before it).
         var sentinel = new TestEnrollee();
         var (bundle4, record4) = await enroller.ApproveAsync(sentinel);
-        await using var device4 = await DeviceLink.ConnectAsync(service, sentinel.IdText);
-        var attempt4 = sentinel.CreateAttempt(bundle4);
-        await device4.PublishAsync(attempt4.Message);
-        var answer4 = await device4.NextAnswerAsync();
-        Assert.Equal(ResultStatus.Opened, EnrolleeHandshake.OpenResult(attempt4.SharedSecret, attempt4.EphemeralPublicKey, answer4, 0, answer4.Length, out var outcome4));
-        Assert.Equal(record4, outcome4!.DeviceId);
+        await EnrollsAsync(service, sentinel, bundle4, record4);
         Assert.Equal(0, metrics2.CountAll("enrollment.rejected"));
         Assert.Empty(service.Errors);
+    }
+
+    /// <summary>The enrollee publishes on its own request topic and opens an acceptance naming its record.</summary>
+    private static async Task EnrollsAsync(TestService service, TestEnrollee enrollee, EnrollmentBundle bundle, string recordId)
+    {
+        await using var device = await DeviceLink.ConnectAsync(service, enrollee.IdText);
+        var attempt = enrollee.CreateAttempt(bundle);
+        await device.PublishAsync(attempt.Message);
+        var answer = await device.NextAnswerAsync();
+        Assert.Equal(ResultStatus.Opened, EnrolleeHandshake.OpenResult(attempt.SharedSecret, attempt.EphemeralPublicKey, answer, 0, answer.Length, out var outcome));
+        Assert.True(outcome!.IsAccepted);
+        Assert.Equal(recordId, outcome.DeviceId);
     }
 }
