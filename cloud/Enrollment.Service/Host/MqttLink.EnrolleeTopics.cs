@@ -42,8 +42,15 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
             if (_enrolleeTopics.Add(topic) && _client.IsConnected)
             {
                 // Before the API answers, so the device's message (sent after the enroller hands over the bundle)
-                // finds its subscription. A broker away now gets it with all the others at the reconnect.
-                await SubscribeAsync([topic], ct).ConfigureAwait(false);
+                // finds its subscription. A broker lost meanwhile gets it with all the others at the reconnect.
+                try
+                {
+                    await SubscribeAsync([topic], ct).ConfigureAwait(false);
+                }
+                catch (Exception e) when (IsBrokerTrouble(e, ct))
+                {
+                    LogTopicsNotSynced(_log, e.Message);
+                }
             }
         }
         finally
@@ -75,20 +82,28 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
                 return; // the next connect makes them all
             }
 
-            await SubscribeAsync(added, ct).ConfigureAwait(false);
             _enrolleeTopics.UnionWith(added);
-            for (var i = 0; i < gone.Count; i += FiltersPerPacket)
+            try
             {
-                var b = new MqttClientUnsubscribeOptionsBuilder();
-                foreach (var t in gone.Skip(i).Take(FiltersPerPacket))
+                await SubscribeAsync(added, ct).ConfigureAwait(false);
+                for (var i = 0; i < gone.Count; i += FiltersPerPacket)
                 {
-                    b.WithTopicFilter(t);
+                    var b = new MqttClientUnsubscribeOptionsBuilder();
+                    foreach (var t in gone.Skip(i).Take(FiltersPerPacket))
+                    {
+                        b.WithTopicFilter(t);
+                    }
+
+                    await _client.UnsubscribeAsync(b.Build(), ct).ConfigureAwait(false);
                 }
 
-                await _client.UnsubscribeAsync(b.Build(), ct).ConfigureAwait(false);
+                _enrolleeTopics.ExceptWith(gone);
             }
-
-            _enrolleeTopics.ExceptWith(gone);
+            catch (Exception e) when (!all && IsBrokerTrouble(e, ct))
+            {
+                // Maintenance goes on; the reconnect subscribes every awaited topic, the next round unsubscribes.
+                LogTopicsNotSynced(_log, e.Message);
+            }
         }
         finally
         {
@@ -114,6 +129,9 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Enrollee request topics not subscribed again after connecting (database: {Reason}); the next maintenance round retries")]
+    private static bool IsBrokerTrouble(Exception e, CancellationToken ct) =>
+        e is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException || (e is OperationCanceledException && !ct.IsCancellationRequested);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Enrollee request topics not brought in line with the approvals ({Reason}); the next connect or maintenance round retries")]
     private static partial void LogTopicsNotSynced(ILogger logger, string reason);
 }
