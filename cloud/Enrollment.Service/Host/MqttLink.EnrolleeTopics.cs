@@ -69,12 +69,13 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
             return;
         }
 
-        var hashes = await _store.ListAwaitedEikHashesAsync(_time.GetUtcNow().ToUnixTimeMilliseconds(), ct).ConfigureAwait(false);
-        var wanted = new HashSet<string>(hashes.Select(EnrolleeTopic), StringComparer.Ordinal);
+        // The gate is held across the query: a registration committed after the query adds its topic only after
+        // this round (it waits for the gate), so the round cannot take it for an expired one.
         await _topicsGate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            // Registrations made meanwhile are in the set already and in the database too (they commit first).
+            var hashes = await _store.ListAwaitedEikHashesAsync(_time.GetUtcNow().ToUnixTimeMilliseconds(), ct).ConfigureAwait(false);
+            var wanted = new HashSet<string>(hashes.Select(EnrolleeTopic), StringComparer.Ordinal);
             var gone = _enrolleeTopics.Where(t => !wanted.Contains(t)).ToList();
             var added = all ? wanted.ToList() : wanted.Where(t => !_enrolleeTopics.Contains(t)).ToList();
             if (!_client.IsConnected)
