@@ -75,10 +75,10 @@ internal sealed partial class DynamicSecurityAccess : IBrokerAccess, IAsyncDispo
                 Acl("publishClientSend", _options.ResultTopicPrefix + "+"),
                 Acl("publishClientSend", prefix + "+/down"),
                 Acl("publishClientSend", ControlTopic),
-                Acl("subscribePattern", _options.RequestTopicPerEnrollee ? _options.EnrollmentTopic + "/+" : _options.EnrollmentTopic),
+                Acl("subscribePattern", _options.EnrollmentTopicFilter),
                 Acl("subscribePattern", prefix + "+/up")),
             Role(UnenrolledRole,
-                Acl("publishClientSend", _options.RequestTopicPerEnrollee ? _options.EnrollmentTopic + "/+" : _options.EnrollmentTopic),
+                Acl("publishClientSend", _options.EnrollmentTopicFilter),
                 Acl("subscribePattern", _options.ResultTopicPrefix + "+")),
             new JsonObject { ["command"] = "createGroup", ["groupname"] = UnenrolledGroup }).ConfigureAwait(false);
         await RunAsync(ct, true,

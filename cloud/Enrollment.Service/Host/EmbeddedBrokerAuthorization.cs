@@ -86,7 +86,7 @@ internal sealed class EmbeddedBrokerAuthorization
     {
         EmbeddedBroker.ServiceUserName => true,
         null or "" => _options.RequestTopicPerEnrollee
-            ? clientId.IndexOfAny(['+', '#', '/']) < 0 && topic == _options.EnrollmentTopic + "/" + clientId
+            ? IsPlainClientId(clientId) && topic == _options.EnrollmentTopic + "/" + clientId
             : topic == _options.EnrollmentTopic,
         _ => topic == _options.DeviceTopicPrefix + user + "/up",
     };
@@ -94,8 +94,10 @@ internal sealed class EmbeddedBrokerAuthorization
     private bool MaySubscribe(string? user, string clientId, string filter) => user switch
     {
         EmbeddedBroker.ServiceUserName => true,
-        // A client id holding a wildcard or a level separator would widen the filter beyond its own topic.
-        null or "" => clientId.IndexOfAny(['+', '#', '/']) < 0 && filter == _options.ResultTopicPrefix + clientId,
+        null or "" => IsPlainClientId(clientId) && filter == _options.ResultTopicPrefix + clientId,
         _ => filter == _options.DeviceTopicPrefix + user + "/down",
     };
+
+    /// <summary>A client id holding a wildcard or a level separator would widen a topic named after it beyond its own.</summary>
+    private static bool IsPlainClientId(string clientId) => clientId.IndexOfAny(['+', '#', '/']) < 0;
 }

@@ -26,6 +26,10 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
             && topic[_options.EnrollmentTopic.Length] == '/'
         : topic == _options.EnrollmentTopic;
 
+    /// <summary>What the connection log line names as the enrollment subscription.</summary>
+    private string SubscribedEnrollmentTopics =>
+        PerEnrollee ? _options.EnrollmentTopic + "/<enrollee id> of each approved enrollee" : _options.EnrollmentTopic;
+
     private string EnrolleeTopic(byte[] eikHash) => _options.EnrollmentTopic + "/" + EnrolleeIdentity.Text(eikHash);
 
     public async Task AwaitEnrolleeAsync(byte[] eikHash, CancellationToken ct)

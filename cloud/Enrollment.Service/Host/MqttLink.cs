@@ -103,7 +103,7 @@ internal sealed partial class MqttLink : IAsyncDisposable, IMqttPublisher
 
         _publisher = Task.Run(PublishAnswersAsync);
 
-        LogConnected(_log, BrokerHost, BrokerPort, PerEnrollee ? _options.EnrollmentTopic + "/<enrollee id> of each approved enrollee" : _options.EnrollmentTopic);
+        LogConnected(_log, BrokerHost, BrokerPort, SubscribedEnrollmentTopics);
     }
 
     public async Task PublishAsync(string topic, byte[] payload, CancellationToken ct, bool reliable = true)
@@ -299,7 +299,7 @@ internal sealed partial class MqttLink : IAsyncDisposable, IMqttPublisher
                 try
                 {
                     await ConnectAndSubscribeAsync(_stopping.Token).ConfigureAwait(false);
-                    LogConnected(_log, BrokerHost, BrokerPort, PerEnrollee ? _options.EnrollmentTopic + "/<enrollee id> of each approved enrollee" : _options.EnrollmentTopic);
+                    LogConnected(_log, BrokerHost, BrokerPort, SubscribedEnrollmentTopics);
                 }
                 catch (Exception e) when (IsConnectFailure(e) && !_stopping.IsCancellationRequested)
                 {

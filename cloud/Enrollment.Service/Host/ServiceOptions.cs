@@ -156,6 +156,9 @@ internal sealed class MqttOptions
     public int Workers { get; set; } = 64;
 
     public bool IsEmbedded => string.IsNullOrWhiteSpace(Host);
+
+    /// <summary>The topic filter that covers every enrollment message: the shared topic, or each enrollee's under it.</summary>
+    public string EnrollmentTopicFilter => RequestTopicPerEnrollee ? EnrollmentTopic + "/+" : EnrollmentTopic;
 }
 
 internal sealed class KeyOptions

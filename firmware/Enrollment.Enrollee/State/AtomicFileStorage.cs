@@ -47,15 +47,15 @@ namespace Enrollment.Enrollee.State
 
         public int Read(string name, byte[] buffer, int offset, int count)
         {
-            Settle(name);
+            Settle(name, Slot(name));
             return _files.Exists(name) ? _files.ReadAll(name, buffer, offset, count) : -1;
         }
 
         public void WriteAtomic(string name, byte[] buffer, int offset, int count)
         {
             // Settle any leftover first, so that the steps below start from "name" alone (or nothing).
-            Settle(name);
             int slot = Slot(name);
+            Settle(name, slot);
             string fresh = _freshNames[slot];
             string old = _oldNames[slot];
             _files.WriteAll(fresh, buffer, offset, count);
@@ -103,9 +103,8 @@ namespace Enrollment.Enrollee.State
             return slot;
         }
 
-        private void Settle(string name)
+        private void Settle(string name, int slot)
         {
-            int slot = Slot(name);
             string fresh = _freshNames[slot];
             string old = _oldNames[slot];
             if (_files.Exists(name))
