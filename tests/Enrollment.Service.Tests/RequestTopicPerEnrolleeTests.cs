@@ -1,6 +1,3 @@
-using Enrollment.Protocol.Messages;
-using Enrollment.Protocol.X3dh;
-using Enrollment.Service.Domain;
 using Enrollment.Service.Tests.Support;
 
 namespace Enrollment.Service.Tests;
@@ -44,7 +41,7 @@ public sealed class RequestTopicPerEnrolleeTests(MosquittoBroker mosquitto)
             await junk.PublishAsync(stranger.CreateAttempt(bundle).Message);
         }
 
-        await EnrollsAsync(service, approved, bundle, recordId);
+        Assert.Equal(recordId, (await DeviceLink.EnrollAsync(service, approved, bundle)).DeviceId);
         Assert.Equal(0, metrics.CountAll("enrollment.rejected")); // the stranger's message never arrived
 
         // An approval registered before a restart is listened for after it (the subscriptions are made again on
@@ -53,7 +50,7 @@ public sealed class RequestTopicPerEnrolleeTests(MosquittoBroker mosquitto)
         var (bundle2, record2) = await enroller.ApproveAsync(second);
         await service.RestartAsync();
         enroller = new EnrollerClient(service.ClientWithToken(token)); // a new HTTP port
-        await EnrollsAsync(service, second, bundle2, record2);
+        Assert.Equal(record2, (await DeviceLink.EnrollAsync(service, second, bundle2)).DeviceId);
 
         // An approval that expires: maintenance gives its topic up, so its message goes nowhere.
         var late = new TestEnrollee();
@@ -70,20 +67,8 @@ public sealed class RequestTopicPerEnrolleeTests(MosquittoBroker mosquitto)
         // the late one too (published and acknowledged before it).
         var sentinel = new TestEnrollee();
         var (bundle4, record4) = await enroller.ApproveAsync(sentinel);
-        await EnrollsAsync(service, sentinel, bundle4, record4);
+        Assert.Equal(record4, (await DeviceLink.EnrollAsync(service, sentinel, bundle4)).DeviceId);
         Assert.Equal(0, metrics2.CountAll("enrollment.rejected"));
         Assert.Empty(service.Errors);
-    }
-
-    /// <summary>The enrollee publishes on its own request topic and opens an acceptance naming its record.</summary>
-    private static async Task EnrollsAsync(TestService service, TestEnrollee enrollee, EnrollmentBundle bundle, string recordId)
-    {
-        await using var device = await DeviceLink.ConnectAsync(service, enrollee.IdText);
-        var attempt = enrollee.CreateAttempt(bundle);
-        await device.PublishAsync(attempt.Message);
-        var answer = await device.NextAnswerAsync();
-        Assert.Equal(ResultStatus.Opened, EnrolleeHandshake.OpenResult(attempt.SharedSecret, attempt.EphemeralPublicKey, answer, 0, answer.Length, out var outcome));
-        Assert.True(outcome!.IsAccepted);
-        Assert.Equal(recordId, outcome.DeviceId);
     }
 }

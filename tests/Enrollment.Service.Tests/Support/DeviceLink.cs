@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
+using Enrollment.Protocol.Messages;
+using Enrollment.Protocol.X3dh;
 using Enrollment.Service.Host;
 using MQTTnet;
 using MQTTnet.Formatter;
@@ -46,6 +48,21 @@ internal sealed class DeviceLink : IAsyncDisposable
             .WithTopicFilter(service.ResultTopicPrefix + enrolleeIdText, MqttQualityOfServiceLevel.AtLeastOnce, false, false, MqttRetainHandling.SendAtSubscribe)
             .Build(), cts.Token);
         return link;
+    }
+
+    /// <summary>
+    /// The whole enrollment as a device makes it: connects as the enrollee, publishes a fresh attempt under the
+    /// bundle, and opens the answer, which must be an acceptance.
+    /// </summary>
+    public static async Task<EnrollmentOutcome> EnrollAsync(TestService service, TestEnrollee enrollee, EnrollmentBundle bundle)
+    {
+        await using var device = await ConnectAsync(service, enrollee.IdText);
+        var attempt = enrollee.CreateAttempt(bundle);
+        await device.PublishAsync(attempt.Message);
+        var answer = await device.NextAnswerAsync();
+        Assert.Equal(ResultStatus.Opened, EnrolleeHandshake.OpenResult(attempt.SharedSecret, attempt.EphemeralPublicKey, answer, 0, answer.Length, out var outcome));
+        Assert.True(outcome!.IsAccepted);
+        return outcome;
     }
 
     public async Task PublishAsync(byte[] message)
