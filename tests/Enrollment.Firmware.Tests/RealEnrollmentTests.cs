@@ -61,12 +61,9 @@ public class RealEnrollmentTests
         rig.Broker.Retain = false;
         rig.Boot();
         Assert.True(rig.RunUntil(() => rig.Device.State == EnrolleeState.IdentityReady, 1000));
-        rig.Enroller.Hello();
-        Assert.True(rig.RunUntil(() => rig.Enroller.LastHelloReply()?.State == EnrolleeState.IdentityReady, 2000));
-        service.RegisteredEik = rig.Enroller.LastHelloReply()!.EikPublic.ToArray();
-        string idText = Enrollment.Protocol.Messages.EnrolleeId.ToText(Enrollment.Protocol.Messages.EnrolleeId.Compute(service.RegisteredEik));
+        Provision(rig, service);
+        string idText = Enrollment.Protocol.Messages.EnrolleeId.ToText(Enrollment.Protocol.Messages.EnrolleeId.Compute(service.RegisteredEik!));
         rig.Broker.EnrollmentTopic = "enroll/v1/request/" + idText; // the only topic the fake service reads
-        rig.Enroller.Bundle(service.IssueBundle(), time: 1_800_000_000);
         Assert.True(rig.RunUntil(() => rig.Device.State == EnrolleeState.Enrolled, 60_000));
         Assert.Equal(1, service.Accepted);
     }
