@@ -342,7 +342,7 @@ namespace Enrollment.Enrollee
             else
             {
                 // The session dropped: back off, then publish the same message again.
-                _log.Warn("enrolling: publish failed");
+                _log.Warn("enrolling: subscribe or publish failed");
                 _subscribed = false;
                 _resultDeadline = _clock.NowMilliseconds;
             }
@@ -376,14 +376,20 @@ namespace Enrollment.Enrollee
             _republish = false;
             _statusWaitSeconds = 0;
             _log.Info("enrolling: publication " + _record.Attempt.ToString() + " of the same message (unchanged)");
-            if (_ports.Mqtt.Publish(_bundleInfo.RequestTopic, _record.Message, 0, _record.MessageLength))
+
+            // Subscribe again first: the same filter replaces the subscription and makes the broker resend the
+            // topic's retained message (MQTT 3.1.1 section 3.8.4). A service with per-enrollee request topics
+            // keeps an accepted result retained and no longer listens on this device's request topic, so a
+            // result lost on the way is read from the broker, not answered again (docs/protocol.md section 14).
+            if (_ports.Mqtt.Subscribe(_bundleInfo.ResultTopic)
+                && _ports.Mqtt.Publish(_bundleInfo.RequestTopic, _record.Message, 0, _record.MessageLength))
             {
                 _resultDeadline = _clock.NowMilliseconds + _options.ResultTimeoutMilliseconds;
                 SetCode(StatusCode.AwaitingResult);
             }
             else
             {
-                _log.Warn("enrolling: publish failed");
+                _log.Warn("enrolling: subscribe or publish failed");
                 _subscribed = false;
                 _resultDeadline = _clock.NowMilliseconds;
             }

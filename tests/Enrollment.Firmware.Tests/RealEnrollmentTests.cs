@@ -69,6 +69,31 @@ public class RealEnrollmentTests
     }
 
     [Fact]
+    public void A_result_lost_on_the_way_is_read_from_the_brokers_retained_copy_when_nobody_answers_the_republication()
+    {
+        // The cloud service with per-enrollee request topics publishes the result retained and stops listening on
+        // the enrollee's request topic (docs/protocol.md section 14): the device's republication reaches nobody,
+        // and only subscribing again before it (which makes the broker resend the retained result) ends the attempt.
+        var service = new RealService(new Enrollment.Protocol.Messages.ServiceAddress("broker.test", 8883, true,
+            Enrollment.Protocol.Messages.CaKind.None, null, "enroll/v1/request", "enroll/v1/result/", requestTopicPerEnrollee: true))
+        {
+            RetainResultAndStopListening = true,
+        };
+        var rig = new Rig(seed: 3, protocol: new ProtocolAdapter(), service: service);
+        rig.Boot();
+        Assert.True(rig.RunUntil(() => rig.Device.State == EnrolleeState.IdentityReady, 1000));
+        Provision(rig, service);
+        string idText = Enrollment.Protocol.Messages.EnrolleeId.ToText(Enrollment.Protocol.Messages.EnrolleeId.Compute(service.RegisteredEik!));
+        rig.Broker.EnrollmentTopic = "enroll/v1/request/" + idText;
+        rig.Broker.LoseNextDeliveryOn = "enroll/v1/result/" + idText;
+        Assert.True(rig.RunUntil(() => rig.Device.State == EnrolleeState.Enrolled, 600_000));
+        Assert.Equal(1, service.Accepted);
+        Assert.Equal(0, service.Rejected);
+        Assert.Equal(2, rig.Device.Attempt); // the first result was lost; the second publication found the retained one
+        Assert.Null(rig.Broker.LoseNextDeliveryOn);
+    }
+
+    [Fact]
     public void One_enrollment_allocates_at_most_32_KB_on_the_enrollee_side()
     {
         var (rig, service) = NewRig();

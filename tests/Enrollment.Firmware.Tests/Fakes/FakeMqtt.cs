@@ -39,6 +39,8 @@ internal sealed class FakeBroker
 
     public void Subscribe(FakeMqttLink client, string topic)
     {
+        // The same filter again replaces the subscription and resends the retained message (MQTT 3.1.1 section 3.8.4).
+        _subscriptions.RemoveAll(s => s.Client == client && s.Topic == topic);
         _subscriptions.Add((client, topic));
         if (_retained.TryGetValue(topic, out byte[]? payload))
         {
@@ -59,6 +61,9 @@ internal sealed class FakeBroker
         Deliver(topic, payload, retain);
     }
 
+    /// <summary>The next publication on this topic reaches no subscriber (lost on the way), though it is retained if flagged so.</summary>
+    public string? LoseNextDeliveryOn { get; set; }
+
     /// <summary>Sees every publication on a topic other than the enrollment topic (the channel peer's up topic).</summary>
     public Action<string, byte[]>? Tap { get; set; }
 
@@ -77,6 +82,12 @@ internal sealed class FakeBroker
         if (topic == EnrollmentTopic)
         {
             Service.Handle(this, payload);
+        }
+
+        if (topic == LoseNextDeliveryOn)
+        {
+            LoseNextDeliveryOn = null;
+            return;
         }
 
         foreach (var (client, t) in _subscriptions.ToArray())

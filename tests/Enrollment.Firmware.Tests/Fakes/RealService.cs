@@ -38,6 +38,12 @@ internal sealed class RealService : IServiceHandler
     public const string DeviceId = "device-0042";
     public const string TopicPrefix = "dev/v1/device-0042/";
 
+    /// <summary>
+    /// Like the cloud service with per-enrollee request topics (docs/protocol.md section 14): an acceptance is
+    /// published retained and the service stops listening on the request topic.
+    /// </summary>
+    public bool RetainResultAndStopListening { get; set; }
+
     /// <summary>What the service keeps of the accepted enrollment, for the channel peer: IK_A, IK_B and epoch 0's keys.</summary>
     public byte[] IdentityPrivateKey => _ikA;
     public byte[]? EnrolledIdentityKey { get; private set; }
@@ -102,6 +108,12 @@ internal sealed class RealService : IServiceHandler
             // Only an acceptance is stored and answered again (docs/protocol.md section 11).
             _answered[key] = (bytes, result);
             Accepted++;
+            if (RetainResultAndStopListening)
+            {
+                broker.EnrollmentTopic = "(nobody listens)";
+                broker.Publish(topic, result, retain: true);
+                return;
+            }
         }
 
         broker.Publish(topic, result);
