@@ -1,4 +1,9 @@
+using Enrollment.Protocol.Messages;
+using Enrollment.Protocol.Session;
+using Enrollment.Protocol.X3dh;
+using Enrollment.Service.Host;
 using Enrollment.Service.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Enrollment.Service.Tests;
 
@@ -70,5 +75,66 @@ public sealed class RequestTopicPerEnrolleeTests(MosquittoBroker mosquitto)
         Assert.Equal(record4, (await DeviceLink.EnrollAsync(service, sentinel, bundle4)).DeviceId);
         Assert.Equal(0, metrics2.CountAll("enrollment.rejected"));
         Assert.Empty(service.Errors);
+    }
+
+    [Theory]
+    [InlineData("embedded")]
+    [InlineData("mosquitto-tls")]
+    public async Task An_accepted_result_is_retained_its_request_topic_given_up_and_the_copy_cleared_by_the_first_channel_frame(string broker)
+    {
+        // docs/protocol.md section 14: copies of an accepted message (a replay flood of captured messages, or the
+        // device's own republication) are dropped by the broker; a device that lost its result reads it from
+        // the broker's retained copy, which the service clears once the device is heard on its channel.
+        await using var service = await StartAsync(broker);
+        var link = service.App.Services.GetRequiredService<MqttLink>();
+        var enroller = new EnrollerClient(service.ClientWithToken(await service.AddPrincipalAsync("line-1")));
+        var enrollee = new TestEnrollee();
+        var (bundle, _) = await enroller.ApproveAsync(enrollee);
+        var requestTopic = bundle.Address.RequestTopicFor(enrollee.IdText);
+        Assert.True(link.ListensOn(requestTopic));
+        var attempt = enrollee.CreateAttempt(bundle);
+        byte[] result;
+        await using (var device = await DeviceLink.ConnectAsync(service, enrollee.IdText))
+        {
+            await device.PublishAsync(attempt.Message);
+            result = await device.NextAnswerAsync();
+        }
+
+        Assert.Equal(ResultStatus.Opened, EnrolleeHandshake.OpenResult(attempt.SharedSecret, attempt.EphemeralPublicKey, result, 0, result.Length, out var outcome));
+        Assert.True(outcome!.IsAccepted);
+        await WaitUntilAsync(() => !link.ListensOn(requestTopic));
+        var received = link.EnrollmentMessagesReceived;
+
+        // The device lost its result: it subscribes again and the broker hands it the retained copy; its
+        // republication reaches nobody.
+        await using var again = await DeviceLink.ConnectAsync(service, enrollee.IdText);
+        Assert.Equal(result, await again.NextAnswerAsync());
+        await again.PublishAsync(attempt.Message);
+        var sentinel = new TestEnrollee();
+        var (sentinelBundle, _) = await enroller.ApproveAsync(sentinel);
+        await DeviceLink.EnrollAsync(service, sentinel, sentinelBundle); // routed after the republication above
+        Assert.Equal(received + 1, link.EnrollmentMessagesReceived);
+
+        // Its first channel frame proves it has the result: the retained copy is cleared, which reaches a
+        // subscriber as an empty message (MQTT 3.1.1 section 3.3.1.3), and a restart does not publish it again.
+        await using var channel = ChannelDevice.FromEnrollment(service, outcome, attempt, bundle);
+        await channel.ConnectAsync();
+        await channel.PublishAsync(channel.Seal(ChannelMessageType.Telemetry, [1]));
+        Assert.Empty(await again.NextAnswerAsync());
+        await service.RestartAsync();
+        await using var afterRestart = await DeviceLink.ConnectAsync(service, enrollee.IdText);
+        await using var sentinelAgain = await DeviceLink.ConnectAsync(service, sentinel.IdText);
+        Assert.NotEmpty(await sentinelAgain.NextAnswerAsync()); // the sentinel never used its channel: still retained
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => afterRestart.NextAnswerAsync(TimeSpan.FromMilliseconds(500)));
+        Assert.Empty(service.Errors);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!condition())
+        {
+            await Task.Delay(10, cts.Token);
+        }
     }
 }

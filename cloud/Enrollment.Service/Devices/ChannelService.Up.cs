@@ -102,6 +102,7 @@ internal sealed partial class ChannelService
             return await NotActiveAsync(device, ct).ConfigureAwait(false);
         }
 
+        await ForgetRetainedResultAsync(device, ct).ConfigureAwait(false);
         if (problem is not null)
         {
             // Authentic (the counter is spent) but its payload is not what section 6 says: a device bug.
@@ -269,6 +270,7 @@ internal sealed partial class ChannelService
             device.Install(keys.Epoch, keys.Up, keys.Down, 0, WindowState.Empty, _options.CounterReservationBlock);
             device.SetPending(null);
             _metrics.Rekeyed();
+            await ForgetRetainedResultAsync(device, ct).ConfigureAwait(false);
             LogRekeyed(_log, device.DeviceId, keys.Epoch, reason.ToString());
             await ResendUnacknowledgedAsync(device, ct).ConfigureAwait(false);
             return true;

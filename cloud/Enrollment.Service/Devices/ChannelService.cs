@@ -272,7 +272,10 @@ internal sealed partial class ChannelService : IChannelMessageHandler, IChannelE
             throw new InvalidOperationException("The channel keys of device " + deviceId + " do not open with this KEK.");
         }
 
-        var device = new DeviceChannel(deviceId, row.IdentityKey, Math.Max(row.OfferedEpoch, row.Epoch), row.State == ChannelState.Revoked, row.RevokedAt);
+        var device = new DeviceChannel(deviceId, row.IdentityKey, Math.Max(row.OfferedEpoch, row.Epoch), row.State == ChannelState.Revoked, row.RevokedAt)
+        {
+            RetainedResultOf = row.Epoch == 0 && !row.Window.Any ? row.EikHash : null,
+        };
         try
         {
             device.Install(row.Epoch, keys[..32], keys[32..], row.SendReserved, row.Window, _options.CounterReservationBlock);

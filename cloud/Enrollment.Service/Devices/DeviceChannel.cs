@@ -46,6 +46,12 @@ internal sealed class DeviceChannel
 
     public long? LastRevocationNoticeAt { get; set; }
 
+    /// <summary>
+    /// Hash(EIK_B) of the device's enrollment, while its sealed result may still be retained at the broker
+    /// (loaded at epoch 0 with no up frame yet); null once the device has been heard and the result cleared.
+    /// </summary>
+    public byte[]? RetainedResultOf { get; set; }
+
     /// <summary>The value the database holds for the down reservation of this epoch.</summary>
     public ulong DurableReservation
     {

@@ -3,7 +3,7 @@ namespace Enrollment.Service.Devices;
 /// <summary>Publishes to the broker through the service's MQTT client.</summary>
 internal interface IMqttPublisher
 {
-    Task PublishAsync(string topic, byte[] payload, CancellationToken ct, bool reliable = true);
+    Task PublishAsync(string topic, byte[] payload, CancellationToken ct, bool reliable = true, bool retain = false);
 }
 
 /// <summary>
@@ -17,5 +17,11 @@ internal sealed class Downlink
     public void Attach(IMqttPublisher publisher) => _publisher = publisher;
 
     public Task PublishAsync(string topic, byte[] payload, CancellationToken ct) =>
-        (_publisher ?? throw new InvalidOperationException("The MQTT link is not running.")).PublishAsync(topic, payload, ct);
+        Publisher.PublishAsync(topic, payload, ct);
+
+    /// <summary>Removes the retained message of a topic: an empty retained PUBLISH (MQTT 3.1.1 section 3.3.1.3).</summary>
+    public Task ClearRetainedAsync(string topic, CancellationToken ct) =>
+        Publisher.PublishAsync(topic, [], ct, reliable: true, retain: true);
+
+    private IMqttPublisher Publisher => _publisher ?? throw new InvalidOperationException("The MQTT link is not running.");
 }

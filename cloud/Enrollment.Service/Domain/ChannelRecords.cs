@@ -22,7 +22,7 @@ internal readonly record struct WindowState(bool Any, ulong Top, ulong Low, ulon
 /// </summary>
 internal sealed record ChannelInit(string DeviceId, byte[] SealedKeys, byte[] BrokerPasswordHash, byte[]? SealedBrokerPassword, long At);
 
-/// <summary>A device's channel as stored, with its current IK_B (enrollees.ik_b).</summary>
+/// <summary>A device's channel as stored, with its current IK_B (enrollees.ik_b) and Hash(EIK_B) (its enrollee id, which names its result topic).</summary>
 internal sealed record DeviceChannelRow(
     string DeviceId,
     string State,
@@ -34,7 +34,8 @@ internal sealed record DeviceChannelRow(
     byte[] BrokerPasswordHash,
     byte[]? SealedBrokerPassword,
     byte[] IdentityKey,
-    long? RevokedAt);
+    long? RevokedAt,
+    byte[] EikHash);
 
 /// <summary>What an accepted up frame changes besides the window.</summary>
 internal abstract record FrameEffect

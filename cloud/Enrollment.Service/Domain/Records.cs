@@ -94,6 +94,9 @@ internal sealed record CompletedEnrollment(
 /// <summary>The answer stored for an accepted EK_B, and the hash of the message that earned it.</summary>
 internal sealed record SeenEphemeralKey(byte[] MessageHash, byte[] Result);
 
+/// <summary>An accepted enrollee whose device has not used its channel yet: Hash(EIK_B), its bundle's Addr and its sealed result.</summary>
+internal sealed record UnconfirmedResult(byte[] EikHash, byte[] Address, byte[] Result);
+
 internal enum CompleteOutcome
 {
     Committed,

@@ -1,3 +1,5 @@
+using System.Threading.Channels;
+using Enrollment.Protocol.Messages;
 using Enrollment.Service.Domain;
 using MQTTnet;
 using MQTTnet.Protocol;
@@ -10,6 +12,11 @@ namespace Enrollment.Service.Host;
 /// for anyone else: a flood of junk for unknown enrollees never reaches the service. The subscriptions live in
 /// the service's persistent session; they are made again on every connect and brought in line with the
 /// database at every maintenance round (expired approvals), and one is added at each registration.
+/// An accepted enrollee's topic is given up as soon as its result is out: the result is published retained
+/// (docs/protocol.md section 14), so a device whose result was lost reads it from the broker when it subscribes
+/// again, and copies of its message (a replay flood of captured messages) are dropped by the broker instead of
+/// reaching the service. The retained result is cleared when the device's first channel message authenticates
+/// (ChannelService), and published again at every connect until then (a broker restart may have lost it).
 /// </summary>
 internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
 {
@@ -19,7 +26,110 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
     private readonly HashSet<string> _enrolleeTopics = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _topicsGate = new(1, 1);
 
+    /// <summary>Topics of accepted enrollees, to unsubscribe (several per UNSUBSCRIBE packet under load).</summary>
+    private readonly Channel<string> _released = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+
+    private Task? _releaser;
+
     private bool PerEnrollee => _options.RequestTopicPerEnrollee;
+
+    /// <summary>An accepted enrollee's result that arrived on its own request topic is published retained.</summary>
+    private bool RetainsResult(IngressAnswer answer, string incomingTopic) => answer.Enrolled && PerEnrollee && IsEnrollmentTopic(incomingTopic);
+
+    private void ReleaseEnrolleeTopic(string topic)
+    {
+        _released.Writer.TryWrite(topic);
+    }
+
+    /// <summary>
+    /// Unsubscribes released topics, as many per packet as have queued up. A topic a registration wants again
+    /// meanwhile (the same EIK approved anew) is subscribed again by that registration, which waits for the gate.
+    /// A broker lost meanwhile: the reconnect subscribes only awaited enrollees; the persistent session may still
+    /// hold a released topic, which the connect's sweep of unconfirmed results unsubscribes.
+    /// </summary>
+    private async Task ReleaseTopicsAsync()
+    {
+        var ct = _stopping.Token;
+        var batch = new List<string>();
+        try
+        {
+            while (await _released.Reader.WaitToReadAsync(ct).ConfigureAwait(false))
+            {
+                batch.Clear();
+                while (batch.Count < FiltersPerPacket && _released.Reader.TryRead(out var topic))
+                {
+                    batch.Add(topic);
+                }
+
+                await _topicsGate.WaitAsync(ct).ConfigureAwait(false);
+                try
+                {
+                    if (_client.IsConnected)
+                    {
+                        await UnsubscribeAsync(batch, ct).ConfigureAwait(false);
+                    }
+
+                    _enrolleeTopics.ExceptWith(batch);
+                }
+                catch (Exception e) when (IsBrokerTrouble(e, ct))
+                {
+                    LogTopicsNotSynced(_log, e.Message);
+                }
+                finally
+                {
+                    _topicsGate.Release();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>
+    /// At connect: the results of accepted enrollees not yet heard on their channel are published retained again
+    /// (a broker restarted without persistence lost them, and their request topics are no longer listened on),
+    /// and those topics are unsubscribed (the persistent session may still hold them from before a restart).
+    /// </summary>
+    private async Task RepublishUnconfirmedResultsAsync(CancellationToken ct)
+    {
+        var results = await _store.ListUnconfirmedResultsAsync(_time.GetUtcNow().ToUnixTimeMilliseconds(), ct).ConfigureAwait(false);
+        var topics = new List<string>();
+        var publishes = new List<Task>();
+        foreach (var r in results)
+        {
+            if (!ServiceAddress.TryDecode(r.Address, 0, r.Address.Length, out var address) || !address.RequestTopicPerEnrollee)
+            {
+                continue; // answered on the shared topic, never retained
+            }
+
+            // Many in flight at once (each has its own packet identifier), not one PUBACK round trip after another.
+            publishes.Add(_client.PublishAsync(BuildMessage(_options.ResultTopicPrefix + EnrolleeIdentity.Text(r.EikHash), r.Result, reliable: true, retain: true), ct));
+            topics.Add(EnrolleeTopic(r.EikHash));
+            if (publishes.Count == MaxPublishesInFlight)
+            {
+                await Task.WhenAll(publishes).ConfigureAwait(false);
+                publishes.Clear();
+            }
+        }
+
+        await Task.WhenAll(publishes).ConfigureAwait(false);
+        await UnsubscribeAsync(topics, ct).ConfigureAwait(false);
+    }
+
+    private async Task UnsubscribeAsync(IReadOnlyList<string> topics, CancellationToken ct)
+    {
+        for (var i = 0; i < topics.Count; i += FiltersPerPacket)
+        {
+            var b = new MqttClientUnsubscribeOptionsBuilder();
+            foreach (var t in topics.Skip(i).Take(FiltersPerPacket))
+            {
+                b.WithTopicFilter(t);
+            }
+
+            await _client.UnsubscribeAsync(b.Build(), ct).ConfigureAwait(false);
+        }
+    }
 
     private bool IsEnrollmentTopic(string topic) => PerEnrollee
         ? topic.Length > _options.EnrollmentTopic.Length + 1 && topic.StartsWith(_options.EnrollmentTopic, StringComparison.Ordinal)
@@ -29,6 +139,20 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
     /// <summary>What the connection log line names as the enrollment subscription.</summary>
     private string SubscribedEnrollmentTopics =>
         PerEnrollee ? _options.EnrollmentTopic + "/<enrollee id> of each approved enrollee" : _options.EnrollmentTopic;
+
+    /// <summary>Whether the service listens on this request topic (for tests: true until its UNSUBACK is back).</summary>
+    internal bool ListensOn(string topic)
+    {
+        _topicsGate.Wait();
+        try
+        {
+            return _enrolleeTopics.Contains(topic);
+        }
+        finally
+        {
+            _topicsGate.Release();
+        }
+    }
 
     private string EnrolleeTopic(byte[] eikHash) => _options.EnrollmentTopic + "/" + EnrolleeIdentity.Text(eikHash);
 
@@ -91,16 +215,7 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
             try
             {
                 await SubscribeAsync(added, ct).ConfigureAwait(false);
-                for (var i = 0; i < gone.Count; i += FiltersPerPacket)
-                {
-                    var b = new MqttClientUnsubscribeOptionsBuilder();
-                    foreach (var t in gone.Skip(i).Take(FiltersPerPacket))
-                    {
-                        b.WithTopicFilter(t);
-                    }
-
-                    await _client.UnsubscribeAsync(b.Build(), ct).ConfigureAwait(false);
-                }
+                await UnsubscribeAsync(gone, ct).ConfigureAwait(false);
 
                 _enrolleeTopics.ExceptWith(gone);
             }

@@ -36,7 +36,8 @@ internal sealed partial class MqttLink
             await foreach (var (answer, incoming) in _answers.Reader.ReadAllAsync(ct).ConfigureAwait(false))
             {
                 await _inFlight.WaitAsync(ct).ConfigureAwait(false);
-                var message = BuildMessage(answer.Topic!, answer.Payload!, answer.Reliable);
+                var retain = RetainsResult(answer, incoming.ApplicationMessage.Topic);
+                var message = BuildMessage(answer.Topic!, answer.Payload!, answer.Reliable, retain);
                 Task publish;
                 try
                 {
@@ -49,7 +50,7 @@ internal sealed partial class MqttLink
                     publish = Task.FromException(e);
                 }
 
-                _ = AcknowledgeAfterAsync(publish, incoming, ct);
+                _ = AcknowledgeAfterAsync(publish, incoming, retain, ct);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -63,12 +64,17 @@ internal sealed partial class MqttLink
         }
     }
 
-    private async Task AcknowledgeAfterAsync(Task publish, MqttApplicationMessageReceivedEventArgs incoming, CancellationToken ct)
+    private async Task AcknowledgeAfterAsync(Task publish, MqttApplicationMessageReceivedEventArgs incoming, bool retained, CancellationToken ct)
     {
         try
         {
             await publish.ConfigureAwait(false);
             await incoming.AcknowledgeAsync(ct).ConfigureAwait(false);
+            if (retained)
+            {
+                // The broker holds the result for the device now: stop listening on its request topic.
+                ReleaseEnrolleeTopic(incoming.ApplicationMessage.Topic);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {

@@ -14,9 +14,10 @@ namespace Enrollment.Service.Host;
 /// <summary>
 /// An answer to one enrollment message: publish Payload to Topic (nothing when Topic is null). Sealed results
 /// go at QoS 1; unauthenticated notices, which the enrollee treats as hints only (docs/protocol.md section
-/// 12), at QoS 0 so that answering a flood costs no acknowledgement round trip.
+/// 12), at QoS 0 so that answering a flood costs no acknowledgement round trip. Enrolled: the payload is the
+/// sealed result of an accepted enrollment (a new one, or the stored one for a copy of its message).
 /// </summary>
-internal sealed record IngressAnswer(string? Topic, byte[]? Payload, bool Reliable = true);
+internal sealed record IngressAnswer(string? Topic, byte[]? Payload, bool Reliable = true, bool Enrolled = false);
 
 /// <summary>Turns one enrollment message into an answer (the checks and the commit live behind it).</summary>
 internal interface IEnrollmentMessageHandler
@@ -51,6 +52,7 @@ internal sealed partial class MqttLink : IAsyncDisposable, IMqttPublisher
     private MqttClientOptions? _clientOptions;
     private Task? _reconnect;
     private long _toWorkers;
+    private long _enrollmentMessages;
 
     public MqttLink(IOptions<ServiceOptions> options, IEnrollmentMessageHandler handler, ILogger<MqttLink> log,
         IChannelMessageHandler channel, Downlink downlink, EmbeddedBroker embedded, Storage.IEnrollmentStore store, TimeProvider time,
@@ -72,6 +74,9 @@ internal sealed partial class MqttLink : IAsyncDisposable, IMqttPublisher
     }
 
     public bool IsConnected => _client.IsConnected;
+
+    /// <summary>Enrollment messages the broker delivered so far, settled early or not.</summary>
+    internal long EnrollmentMessagesReceived => Interlocked.Read(ref _enrollmentMessages);
 
     /// <summary>Messages handed to the workers so far (junk settled by the early checks never is).</summary>
     internal long MessagesToWorkers => Interlocked.Read(ref _toWorkers);
@@ -102,18 +107,22 @@ internal sealed partial class MqttLink : IAsyncDisposable, IMqttPublisher
         }
 
         _publisher = Task.Run(PublishAnswersAsync);
+        if (PerEnrollee)
+        {
+            _releaser = Task.Run(ReleaseTopicsAsync);
+        }
 
         LogConnected(_log, BrokerHost, BrokerPort, SubscribedEnrollmentTopics);
     }
 
-    public async Task PublishAsync(string topic, byte[] payload, CancellationToken ct, bool reliable = true)
+    public async Task PublishAsync(string topic, byte[] payload, CancellationToken ct, bool reliable = true, bool retain = false)
     {
-        await _client.PublishAsync(BuildMessage(topic, payload, reliable), ct).ConfigureAwait(false);
+        await _client.PublishAsync(BuildMessage(topic, payload, reliable, retain), ct).ConfigureAwait(false);
     }
 
     /// <summary>QoS 1 for what must arrive (results, channel frames), QoS 0 for hints (rejection notices).</summary>
-    private static MqttApplicationMessage BuildMessage(string topic, byte[] payload, bool reliable) =>
-        new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
+    private static MqttApplicationMessage BuildMessage(string topic, byte[] payload, bool reliable, bool retain = false) =>
+        new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithRetainFlag(retain)
             .WithQualityOfServiceLevel(reliable ? MqttQualityOfServiceLevel.AtLeastOnce : MqttQualityOfServiceLevel.AtMostOnce).Build();
 
     private MqttClientOptions BuildOptions()
@@ -189,6 +198,7 @@ internal sealed partial class MqttLink : IAsyncDisposable, IMqttPublisher
             try
             {
                 await SyncEnrolleeTopicsAsync(all: true, timeout.Token).ConfigureAwait(false);
+                await RepublishUnconfirmedResultsAsync(timeout.Token).ConfigureAwait(false);
             }
             catch (System.Data.Common.DbException e)
             {
@@ -207,6 +217,7 @@ internal sealed partial class MqttLink : IAsyncDisposable, IMqttPublisher
         Prechecked? passed = null;
         if (IsEnrollmentTopic(e.ApplicationMessage.Topic))
         {
+            Interlocked.Increment(ref _enrollmentMessages);
             // Junk (unknown enrollee, replayed EK_B, ...) is settled here on MQTTnet's dispatcher: no worker, no
             // thread-pool hop (EnrollmentIngress.TryAnswerEarly). Its acknowledgement is MQTTnet's automatic one.
             IngressAnswer? early;
@@ -344,6 +355,12 @@ internal sealed partial class MqttLink : IAsyncDisposable, IMqttPublisher
             if (_reconnect is { } r)
             {
                 await r.ConfigureAwait(false);
+            }
+
+            _released.Writer.TryComplete();
+            if (_releaser is { } released)
+            {
+                await released.ConfigureAwait(false);
             }
 
             if (_client.IsConnected)

@@ -220,7 +220,7 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler, IDi
                     LogAccepted(_log, enrollee.Id, EnrolleeId.ToText(message.EnrolleeId), enrollee.EnrollerName);
                     await _events.PublishAsync(new LifecycleEvent("enrollee.enrolled", enrollee.Id, EnrolleeId.ToText(message.EnrolleeId),
                         "mqtt-ingress", DateTimeOffset.FromUnixTimeMilliseconds(now)), ct).ConfigureAwait(false);
-                    return new IngressAnswer(topic, sealedResult);
+                    return new IngressAnswer(topic, sealedResult, Enrolled: true);
                 case CompleteOutcome.AlreadySeen:
                     var seen = await _store.FindSeenEphemeralKeyAsync(message.EphemeralKey, ct).ConfigureAwait(false);
                     return seen is null ? Reject(started, RejectReason.Replayed, message, topic) : AnswerSeen(started, seen, messageHash, message, topic);
@@ -259,7 +259,7 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler, IDi
 
         _metrics.Duplicate();
         LogDuplicate(_log, EnrolleeId.ToText(message.EnrolleeId));
-        return new IngressAnswer(topic, seen.Result);
+        return new IngressAnswer(topic, seen.Result, Enrolled: true);
     }
 
     private IngressAnswer Reject(long started, RejectReason reason, EnrollmentMessage? message, string? topic)

@@ -74,8 +74,15 @@ internal interface IEnrollmentStore
     // Expiry.
     Task<int> ExpirePendingEnrolleesAsync(long now, CancellationToken ct);
 
-    /// <summary>Hash(EIK_B) of every enrollee whose approval has not expired (pending or enrolled): the request topics to listen on.</summary>
+    /// <summary>Hash(EIK_B) of every pending enrollee whose approval has not expired: the request topics to listen on.</summary>
     Task<IReadOnlyList<byte[]>> ListAwaitedEikHashesAsync(long now, CancellationToken ct);
+
+    /// <summary>
+    /// Accepted enrollees whose approval has not expired and whose device has not been heard on its channel yet
+    /// (epoch 0, no up frame): Hash(EIK_B), the bundle's encoded address and the sealed result. With per-enrollee
+    /// request topics these results are published retained again at every connect (a broker restart may have lost them).
+    /// </summary>
+    Task<IReadOnlyList<UnconfirmedResult>> ListUnconfirmedResultsAsync(long now, CancellationToken ct);
 
     Task<int> ExpireReservedBundlesAsync(long now, CancellationToken ct);
 

@@ -7,7 +7,7 @@ internal sealed partial class SqlEnrollmentStore : IChannelStore
 {
     private const string ChannelColumns =
         "SELECT d.device_id, d.state, d.epoch, d.sealed_keys, d.send_reserved, d.recv_any, d.recv_top, d.recv_low, d.recv_high, " +
-        "d.offered_epoch, d.broker_password_hash, d.broker_password, e.ik_b, d.revoked_at FROM device_channels d JOIN enrollees e ON e.id = d.device_id ";
+        "d.offered_epoch, d.broker_password_hash, d.broker_password, e.ik_b, d.revoked_at, e.eik_hash FROM device_channels d JOIN enrollees e ON e.id = d.device_id ";
 
     /// <summary>Part of the enrollment transaction (SqlEnrollmentStore.Ingress.cs): the device's channel at epoch 0.</summary>
     private static Task<int> InsertChannelAsync(DbConnection c, DbTransaction tx, ChannelInit ch, CancellationToken ct) =>
@@ -23,7 +23,7 @@ internal sealed partial class SqlEnrollmentStore : IChannelStore
             var rows = await QueryAsync(c, null, ChannelColumns + "WHERE d.device_id = @d", r => new DeviceChannelRow(
                 r.GetString(0), r.GetString(1), (uint)ToLong(r.GetValue(2)), (byte[])r.GetValue(3), (ulong)ToLong(r.GetValue(4)),
                 new WindowState(ToLong(r.GetValue(5)) != 0, (ulong)ToLong(r.GetValue(6)), (ulong)ToLong(r.GetValue(7)), (ulong)ToLong(r.GetValue(8))),
-                (uint)ToLong(r.GetValue(9)), (byte[])r.GetValue(10), NullableBytes(r, 11), (byte[])r.GetValue(12), NullableLong(r, 13)),
+                (uint)ToLong(r.GetValue(9)), (byte[])r.GetValue(10), NullableBytes(r, 11), (byte[])r.GetValue(12), NullableLong(r, 13), (byte[])r.GetValue(14)),
                 ct, ("d", deviceId)).ConfigureAwait(false);
             return rows.Count == 0 ? null : rows[0];
         }, ct);

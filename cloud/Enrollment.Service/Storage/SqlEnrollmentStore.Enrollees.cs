@@ -215,8 +215,17 @@ internal sealed partial class SqlEnrollmentStore
 
     public Task<IReadOnlyList<byte[]>> ListAwaitedEikHashesAsync(long now, CancellationToken ct) =>
         ReadAsync<IReadOnlyList<byte[]>>(async c => await QueryAsync(c, null,
-            "SELECT eik_hash FROM enrollees WHERE state IN ('pending', 'enrolled') AND expires_at > @t",
+            "SELECT eik_hash FROM enrollees WHERE state = 'pending' AND expires_at > @t",
             r => (byte[])r.GetValue(0), ct, ("t", now)).ConfigureAwait(false), ct);
+
+    public Task<IReadOnlyList<UnconfirmedResult>> ListUnconfirmedResultsAsync(long now, CancellationToken ct) =>
+        ReadAsync<IReadOnlyList<UnconfirmedResult>>(async c => await QueryAsync(c, null,
+            "SELECT e.eik_hash, b.address, s.result FROM enrollees e " +
+            "JOIN device_channels d ON d.device_id = e.id " +
+            "JOIN seen_ephemeral_keys s ON s.enrollee_id = e.id " +
+            "JOIN bundles b ON b.bundle_id = e.bundle_id " +
+            "WHERE e.state = 'enrolled' AND e.expires_at > @t AND d.epoch = 0 AND d.recv_any = 0",
+            r => new UnconfirmedResult((byte[])r.GetValue(0), (byte[])r.GetValue(1), (byte[])r.GetValue(2)), ct, ("t", now)).ConfigureAwait(false), ct);
 
     public async Task<int> ExpirePendingEnrolleesAsync(long now, CancellationToken ct)
     {

@@ -77,6 +77,10 @@ internal sealed class ChannelDevice : IAsyncDisposable
         return device;
     }
 
+    /// <summary>The channel of an enrollment a test made itself; its IK_B is unknown here, so it cannot rekey or rotate.</summary>
+    public static ChannelDevice FromEnrollment(TestService service, EnrollmentOutcome outcome, EnrollmentAttempt attempt, EnrollmentBundle bundle) =>
+        new(service, outcome, RandomNumberGenerator.GetBytes(32), bundle.IdentityKey, SessionKeys.Derive(attempt.SharedSecret));
+
     /// <summary>Connects as the device (user and client id = device id) and subscribes to its down topic.</summary>
     public async Task<MqttClientConnectResultCode> ConnectAsync(byte[]? password = null)
     {
