@@ -42,10 +42,11 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
     }
 
     /// <summary>
-    /// Unsubscribes released topics, as many per packet as have queued up. A topic a registration wants again
-    /// meanwhile (the same EIK approved anew) is subscribed again by that registration, which waits for the gate.
-    /// A broker lost meanwhile: the reconnect subscribes only awaited enrollees; the persistent session may still
-    /// hold a released topic, which the connect's sweep of unconfirmed results unsubscribes.
+    /// Unsubscribes released topics, as many per packet as have queued up (a few milliseconds after each result).
+    /// The same EIK_B approved anew within those milliseconds would lose its new subscription until the next
+    /// maintenance round subscribes it again (its device retries meanwhile). A broker lost meanwhile: the
+    /// reconnect subscribes only awaited enrollees; the persistent session may still hold a released topic,
+    /// which the connect's sweep of unconfirmed results unsubscribes.
     /// </summary>
     private async Task ReleaseTopicsAsync()
     {
