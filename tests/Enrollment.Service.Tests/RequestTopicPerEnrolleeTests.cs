@@ -14,13 +14,14 @@ namespace Enrollment.Service.Tests;
 /// embedded broker; across a service restart; and an expired approval's topic is given up.
 /// </summary>
 [Collection(ServersCollection.Name)]
-public sealed class RequestTopicPerEnrolleeTests(MosquittoBroker mosquitto)
+public sealed class RequestTopicPerEnrolleeTests(MosquittoBroker mosquitto, PostgresServer postgres)
 {
-    private async Task<TestService> StartAsync(string broker) =>
+    private async Task<TestService> StartAsync(string broker, string database = "sqlite") =>
         await TestService.StartAsync(new TestServiceSetup
         {
             Broker = broker == "embedded" ? BrokerKind.Embedded : BrokerKind.MosquittoTls,
             Mosquitto = mosquitto,
+            PostgresConnectionString = database == "postgresql" ? await postgres.CreateDatabaseAsync() : null,
             Settings = new() { ["Enrollment:Mqtt:RequestTopicPerEnrollee"] = "true" },
         });
 
@@ -78,14 +79,15 @@ public sealed class RequestTopicPerEnrolleeTests(MosquittoBroker mosquitto)
     }
 
     [Theory]
-    [InlineData("embedded")]
-    [InlineData("mosquitto-tls")]
-    public async Task An_accepted_result_is_retained_its_request_topic_given_up_and_the_copy_cleared_by_the_first_channel_frame(string broker)
+    [InlineData("embedded", "sqlite")]
+    [InlineData("embedded", "postgresql")]
+    [InlineData("mosquitto-tls", "sqlite")]
+    public async Task An_accepted_result_is_retained_its_request_topic_given_up_and_the_copy_cleared_by_the_first_channel_frame(string broker, string database)
     {
         // docs/protocol.md section 14: copies of an accepted message (a replay flood of captured messages, or the
         // device's own republication) are dropped by the broker; a device that lost its result reads it from
         // the broker's retained copy, which the service clears once the device is heard on its channel.
-        await using var service = await StartAsync(broker);
+        await using var service = await StartAsync(broker, database);
         var link = service.App.Services.GetRequiredService<MqttLink>();
         var enroller = new EnrollerClient(service.ClientWithToken(await service.AddPrincipalAsync("line-1")));
         var enrollee = new TestEnrollee();
