@@ -64,7 +64,7 @@ internal sealed class EnrollmentDirectory
     {
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var expires = now + (long)_lifetimes.PendingEnrollee.TotalMilliseconds;
-        var candidate = new NewEnrollee(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), EnrolleeIdentity.Hash(eikPublic),
+        var candidate = new NewEnrollee(RecordIds.New(now), EnrolleeIdentity.Hash(eikPublic),
             eikPublic, petName, bundleId, enrollerId, now, expires);
         var result = await _store.RegisterEnrolleeAsync(candidate, enrollerName, ct).ConfigureAwait(false);
         if (result.Outcome is RegisterOutcome.Created or RegisterOutcome.Existing)

@@ -51,7 +51,7 @@ internal sealed partial class SqlEnrollmentStore
                     continue;
                 }
 
-                var bundle = new BundleRow(NewId(), opkId, spkId, enrollerId, now, expiresAt, BundleState.Reserved, address);
+                var bundle = new BundleRow(RecordIds.New(now), opkId, spkId, enrollerId, now, expiresAt, BundleState.Reserved, address);
                 await ExecAsync(c, tx,
                     "INSERT INTO bundles (bundle_id, opk_id, spk_id, enroller_id, created_at, expires_at, state, address) VALUES (@b, @o, @s, @e, @t, @x, 'reserved', @a)", ct,
                     ("b", bundle.Id), ("o", (long)opkId), ("s", (long)spkId), ("e", enrollerId), ("t", now), ("x", expiresAt), ("a", address)).ConfigureAwait(false);
@@ -280,5 +280,4 @@ internal sealed partial class SqlEnrollmentStore
             "UPDATE one_time_prekeys SET state = 'discarded', private_key = NULL, changed_at = @t WHERE opk_id = @o AND state = 'reserved'", ct,
             ("t", now), ("o", (long)opkId));
 
-    private static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 }
