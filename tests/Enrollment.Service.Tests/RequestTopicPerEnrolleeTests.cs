@@ -131,6 +131,32 @@ public sealed class RequestTopicPerEnrolleeTests(MosquittoBroker mosquitto, Post
         Assert.Empty(service.Errors);
     }
 
+    [Fact]
+    public async Task An_approval_that_lapsed_while_the_service_was_down_is_not_listened_for_after_it_starts()
+    {
+        // Mosquitto keeps the service's persistent session, subscriptions included, across the restart; the
+        // new run does not know which topics the old one held, so its first connect gives up those of every
+        // enrollee no longer awaited.
+        await using var service = await StartAsync("mosquitto-tls");
+        var token = await service.AddPrincipalAsync("line-1");
+        var lapsed = new TestEnrollee();
+        var (lapsedBundle, _) = await new EnrollerClient(service.ClientWithToken(token)).ApproveAsync(lapsed);
+        await service.StopAsync();
+        service.Time.Advance(TimeSpan.FromDays(2));
+        await service.StartAgainAsync();
+        var link = service.App.Services.GetRequiredService<MqttLink>();
+        await using (var device = await DeviceLink.ConnectAsync(service, lapsed.IdText))
+        {
+            await device.PublishAsync(lapsed.CreateAttempt(lapsedBundle).Message);
+        }
+
+        var sentinel = new TestEnrollee();
+        var (sentinelBundle, _) = await new EnrollerClient(service.ClientWithToken(token)).ApproveAsync(sentinel);
+        await DeviceLink.EnrollAsync(service, sentinel, sentinelBundle); // routed after the lapsed one's message
+        Assert.Equal(1, link.EnrollmentMessagesReceived);
+        Assert.Empty(service.Errors);
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));

@@ -23,7 +23,15 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
     /// <summary>Topic filters per SUBSCRIBE / UNSUBSCRIBE packet when many are made at once (a reconnect).</summary>
     private const int FiltersPerPacket = 500;
 
+    /// <summary>
+    /// How far back the first connect of a run looks for topics an earlier run may have left subscribed: the
+    /// persistent session keeps the subscriptions of approvals that lapsed (or enrollees accepted) while the
+    /// service was down or just before it stopped, and MQTT cannot list a session's subscriptions.
+    /// </summary>
+    private static readonly TimeSpan StaleTopicWindow = TimeSpan.FromDays(7);
+
     private readonly HashSet<string> _enrolleeTopics = new(StringComparer.Ordinal);
+    private bool _staleTopicsSwept;
     private readonly SemaphoreSlim _topicsGate = new(1, 1);
 
     /// <summary>Topics of accepted enrollees, to unsubscribe (several per UNSUBSCRIBE packet under load).</summary>
@@ -203,9 +211,17 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
         await _topicsGate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            var hashes = await _store.ListAwaitedEikHashesAsync(_time.GetUtcNow().ToUnixTimeMilliseconds(), ct).ConfigureAwait(false);
+            var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            var hashes = await _store.ListAwaitedEikHashesAsync(now, ct).ConfigureAwait(false);
             var wanted = new HashSet<string>(hashes.Select(EnrolleeTopic), StringComparer.Ordinal);
             var gone = _enrolleeTopics.Where(t => !wanted.Contains(t)).ToList();
+            if (all && !_staleTopicsSwept)
+            {
+                var since = now - (long)StaleTopicWindow.TotalMilliseconds;
+                var stale = await _store.ListUnawaitedEikHashesAsync(since, now, ct).ConfigureAwait(false);
+                gone = gone.Union(stale.Select(EnrolleeTopic).Where(t => !wanted.Contains(t)), StringComparer.Ordinal).ToList();
+            }
+
             var added = all ? wanted.ToList() : wanted.Where(t => !_enrolleeTopics.Contains(t)).ToList();
             if (!_client.IsConnected)
             {
@@ -217,8 +233,8 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
             {
                 await SubscribeAsync(added, ct).ConfigureAwait(false);
                 await UnsubscribeAsync(gone, ct).ConfigureAwait(false);
-
                 _enrolleeTopics.ExceptWith(gone);
+                _staleTopicsSwept |= all;
             }
             catch (Exception e) when (!all && IsBrokerTrouble(e, ct))
             {

@@ -78,6 +78,13 @@ internal interface IEnrollmentStore
     Task<IReadOnlyList<byte[]>> ListAwaitedEikHashesAsync(long now, CancellationToken ct);
 
     /// <summary>
+    /// Hash(EIK_B) of every enrollee no longer awaited (enrolled, expired, revoked) whose approval expires or
+    /// expired after <paramref name="since"/>: request topics an earlier run of the service may have left
+    /// subscribed in its persistent session.
+    /// </summary>
+    Task<IReadOnlyList<byte[]>> ListUnawaitedEikHashesAsync(long since, long now, CancellationToken ct);
+
+    /// <summary>
     /// Accepted enrollees whose approval has not expired and whose device has not been heard on its channel yet
     /// (epoch 0, no up frame): Hash(EIK_B), the bundle's encoded address and the sealed result. With per-enrollee
     /// request topics these results are published retained again at every connect (a broker restart may have lost them).

@@ -218,6 +218,11 @@ internal sealed partial class SqlEnrollmentStore
             "SELECT eik_hash FROM enrollees WHERE state = 'pending' AND expires_at > @t",
             r => (byte[])r.GetValue(0), ct, ("t", now)).ConfigureAwait(false), ct);
 
+    public Task<IReadOnlyList<byte[]>> ListUnawaitedEikHashesAsync(long since, long now, CancellationToken ct) =>
+        ReadAsync<IReadOnlyList<byte[]>>(async c => await QueryAsync(c, null,
+            "SELECT eik_hash FROM enrollees WHERE expires_at > @s AND NOT (state = 'pending' AND expires_at > @t)",
+            r => (byte[])r.GetValue(0), ct, ("s", since), ("t", now)).ConfigureAwait(false), ct);
+
     public Task<IReadOnlyList<UnconfirmedResult>> ListUnconfirmedResultsAsync(long now, CancellationToken ct) =>
         ReadAsync<IReadOnlyList<UnconfirmedResult>>(async c => await QueryAsync(c, null,
             "SELECT e.eik_hash, b.address, s.result FROM enrollees e " +
