@@ -1,6 +1,7 @@
 using Enrollment.Protocol.Messages;
 using Enrollment.Protocol.Session;
 using Enrollment.Protocol.X3dh;
+using Enrollment.Service.Domain;
 using Enrollment.Service.Host;
 using Enrollment.Service.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -154,6 +155,27 @@ public sealed class RequestTopicPerEnrolleeTests(MosquittoBroker mosquitto, Post
         var (sentinelBundle, _) = await new EnrollerClient(service.ClientWithToken(token)).ApproveAsync(sentinel);
         await DeviceLink.EnrollAsync(service, sentinel, sentinelBundle); // routed after the lapsed one's message
         Assert.Equal(1, link.EnrollmentMessagesReceived);
+        Assert.Empty(service.Errors);
+    }
+
+    [Fact]
+    public async Task Revoking_a_device_never_heard_on_its_channel_clears_its_retained_result()
+    {
+        await using var service = await StartAsync("embedded");
+        var enroller = new EnrollerClient(service.ClientWithToken(await service.AddPrincipalAsync("line-1")));
+        var operatorToken = await service.AddPrincipalAsync("ops", PrincipalRole.Operator);
+        var enrollee = new TestEnrollee();
+        var (bundle, recordId) = await enroller.ApproveAsync(enrollee);
+        await DeviceLink.EnrollAsync(service, enrollee, bundle);
+        await using var watcher = await DeviceLink.ConnectAsync(service, enrollee.IdText);
+        Assert.NotEmpty(await watcher.NextAnswerAsync()); // the retained result
+
+        using (var revoked = await service.ClientWithToken(operatorToken).PostAsync("/v1/admin/devices/" + recordId + "/revoke", null))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, revoked.StatusCode);
+        }
+
+        Assert.Empty(await watcher.NextAnswerAsync()); // the clear (an empty retained message)
         Assert.Empty(service.Errors);
     }
 

@@ -229,6 +229,7 @@ internal sealed partial class ChannelService : IChannelMessageHandler, IChannelE
             device.RevokedAt ??= Now;
             device.SetPending(null);
             await NotifyRevokedAsync(device, ct).ConfigureAwait(false);
+            await ForgetRetainedResultAsync(device, ct).ConfigureAwait(false); // never heard: its result is of no use now
         }
         catch (Exception e) when (e is InvalidOperationException or System.Data.Common.DbException or MQTTnet.Exceptions.MqttCommunicationException)
         {
