@@ -70,16 +70,19 @@ public sealed class FaultTests(ITestOutputHelper output)
         Assert.Contains("--- service killed", service.Output, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task The_service_killed_holding_an_unacknowledged_enrollment_message_gets_it_again_after_a_restart_and_enrolls_it_exactly_once()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // Mqtt:RequestTopicPerEnrollee: the redelivery comes on the enrollee's own topic, the result goes retained
+    public async Task The_service_killed_holding_an_unacknowledged_enrollment_message_gets_it_again_after_a_restart_and_enrolls_it_exactly_once(bool perEnrollee)
     {
-        await using var world = await World.OnMosquittoAsync();
+        await using var world = await World.OnMosquittoAsync(
+            perEnrollee ? new Dictionary<string, string> { ["Enrollment__Mqtt__RequestTopicPerEnrollee"] = "true" } : null);
         var service = world.Service;
         // Held at the moment the device stored its bundle: the broker delivers the enrollment message into the
         // service's socket, but the service cannot read, process or acknowledge it.
         var device = world.Devices.Add("service-crash-2", core: DeviceRig.FastRetries(resultTimeoutMilliseconds: 120_000),
             onChange: Once(d => d.State == EnrolleeState.BundleReceived, service.Freeze));
-        await using var watch = await BrokerWatch.ConnectAsync(service, world.Mosquitto, service.EnrollmentTopic);
+        await using var watch = await BrokerWatch.ConnectAsync(service, world.Mosquitto, service.EnrollmentTopic + (perEnrollee ? "/+" : ""));
         long opksUsed = world.OpksUsed();
         var provision = world.ProvisionAsync(device, "service-crash-2");
 
