@@ -342,7 +342,7 @@ namespace Enrollment.Enrollee
             else
             {
                 // The session dropped: back off, then publish the same message again.
-                _log.Warn("enrolling: subscribe or publish failed");
+                _log.Warn("enrolling: publish failed");
                 _subscribed = false;
                 _resultDeadline = _clock.NowMilliseconds;
             }
