@@ -1,5 +1,3 @@
-using Enrollment.Service.Domain;
-
 namespace Enrollment.Service.Devices;
 
 /// <summary>
@@ -7,8 +5,8 @@ namespace Enrollment.Service.Devices;
 /// device whose result was lost reads it when it subscribes again (docs/protocol.md section 14). The device's
 /// first authenticated message on its channel (an up frame of epoch 0, or a completed rekey) proves it has
 /// the result: then the retained copy is cleared, once per device; so it is when a device never heard from is
-/// revoked. A failed clear is logged and tried again at the device's next message. Clearing a topic that holds nothing (a device enrolled on the shared topic) is
-/// harmless: one empty publish in the device's life.
+/// revoked. A failed clear is logged and tried again at the device's next message. Clearing a topic that
+/// holds nothing (a device enrolled on the shared topic) is harmless: one empty publish in the device's life.
 /// </summary>
 internal sealed partial class ChannelService
 {
@@ -22,7 +20,7 @@ internal sealed partial class ChannelService
         device.RetainedResultOf = null;
         try
         {
-            await _downlink.ClearRetainedAsync(_mqtt.ResultTopicPrefix + EnrolleeIdentity.Text(eikHash), ct).ConfigureAwait(false);
+            await _downlink.ClearRetainedAsync(_mqtt.ResultTopicOf(eikHash), ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is InvalidOperationException or MQTTnet.Exceptions.MqttCommunicationException
             || (e is OperationCanceledException && !ct.IsCancellationRequested))

@@ -44,17 +44,12 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
     /// <summary>An accepted enrollee's result that arrived on its own request topic is published retained.</summary>
     private bool RetainsResult(IngressAnswer answer, string incomingTopic) => answer.Enrolled && PerEnrollee && IsEnrollmentTopic(incomingTopic);
 
-    private void ReleaseEnrolleeTopic(string topic)
-    {
-        _released.Writer.TryWrite(topic);
-    }
-
     /// <summary>
     /// Unsubscribes released topics, as many per packet as have queued up (a few milliseconds after each result).
     /// The same EIK_B approved anew within those milliseconds would lose its new subscription until the next
-    /// maintenance round subscribes it again (its device retries meanwhile). A broker lost meanwhile: the
-    /// reconnect subscribes only awaited enrollees; the persistent session may still hold a released topic,
-    /// which the connect's sweep of unconfirmed results unsubscribes.
+    /// maintenance round subscribes it again (its device retries meanwhile). A topic is forgotten only once its
+    /// UNSUBACK is back: one the broker could not be told about stays in <see cref="_enrolleeTopics"/>, and the
+    /// next connect or maintenance round, which no longer wants it, unsubscribes it.
     /// </summary>
     private async Task ReleaseTopicsAsync()
     {
@@ -76,9 +71,8 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
                     if (_client.IsConnected)
                     {
                         await UnsubscribeAsync(batch, ct).ConfigureAwait(false);
+                        _enrolleeTopics.ExceptWith(batch);
                     }
-
-                    _enrolleeTopics.ExceptWith(batch);
                 }
                 catch (Exception e) when (IsBrokerTrouble(e, ct))
                 {
@@ -97,13 +91,13 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
 
     /// <summary>
     /// At connect: the results of accepted enrollees not yet heard on their channel are published retained again
-    /// (a broker restarted without persistence lost them, and their request topics are no longer listened on),
-    /// and those topics are unsubscribed (the persistent session may still hold them from before a restart).
+    /// (a broker restarted without persistence lost them, and their request topics are no longer listened on).
+    /// Their topics are not wanted by <see cref="SyncEnrolleeTopicsAsync(bool, CancellationToken)"/>, which gives
+    /// them up.
     /// </summary>
     private async Task RepublishUnconfirmedResultsAsync(CancellationToken ct)
     {
         var results = await _store.ListUnconfirmedResultsAsync(_time.GetUtcNow().ToUnixTimeMilliseconds(), ct).ConfigureAwait(false);
-        var topics = new List<string>();
         var publishes = new List<Task>();
         foreach (var r in results)
         {
@@ -113,8 +107,7 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
             }
 
             // Many in flight at once (each has its own packet identifier), not one PUBACK round trip after another.
-            publishes.Add(_client.PublishAsync(BuildMessage(_options.ResultTopicPrefix + EnrolleeIdentity.Text(r.EikHash), r.Result, reliable: true, retain: true), ct));
-            topics.Add(EnrolleeTopic(r.EikHash));
+            publishes.Add(_client.PublishAsync(BuildMessage(_options.ResultTopicOf(r.EikHash), r.Result, reliable: true, retain: true), ct));
             if (publishes.Count == MaxPublishesInFlight)
             {
                 await Task.WhenAll(publishes).ConfigureAwait(false);
@@ -123,7 +116,6 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
         }
 
         await Task.WhenAll(publishes).ConfigureAwait(false);
-        await UnsubscribeAsync(topics, ct).ConfigureAwait(false);
     }
 
     private async Task UnsubscribeAsync(IReadOnlyList<string> topics, CancellationToken ct)

@@ -73,7 +73,7 @@ internal sealed partial class MqttLink
             if (retained)
             {
                 // The broker holds the result for the device now: stop listening on its request topic.
-                ReleaseEnrolleeTopic(incoming.ApplicationMessage.Topic);
+                _released.Writer.TryWrite(incoming.ApplicationMessage.Topic);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)

@@ -157,6 +157,9 @@ internal sealed class MqttOptions
 
     public bool IsEmbedded => string.IsNullOrWhiteSpace(Host);
 
+    /// <summary>Where the answers for one enrollee go: ResultTopicPrefix + its id text (docs/protocol.md section 14).</summary>
+    public string ResultTopicOf(byte[] eikHash) => ResultTopicPrefix + Domain.EnrolleeIdentity.Text(eikHash);
+
     /// <summary>The topic filter that covers every enrollment message: the shared topic, or each enrollee's under it.</summary>
     public string EnrollmentTopicFilter => RequestTopicPerEnrollee ? EnrollmentTopic + "/+" : EnrollmentTopic;
 }

@@ -70,7 +70,7 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler, IDi
             return Reject(started, RejectReason.Malformed, null, null);
         }
 
-        var topic = _mqtt.ResultTopicPrefix + EnrolleeId.ToText(message.EnrolleeId);
+        var topic = _mqtt.ResultTopicOf(message.EnrolleeId);
         var messageHash = SHA256.HashData(payload);
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var precheck = _index.Check(message.EphemeralKey, messageHash, message.EnrolleeId, message.OneTimePreKeyId, now, out var vetted);
