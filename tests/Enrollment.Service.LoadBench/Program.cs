@@ -142,7 +142,8 @@ internal static class Program
             var p50Slowdowns = halfRounds.Zip(floodRounds, (h, f) => Round(100 * (f.P50 - h.P50) / h.P50)).ToArray();
             var halfAll = halfRounds.SelectMany(h => h.Latencies).Order().ToArray();
             var floodAll = floodRounds.SelectMany(f => f.Latencies).Order().ToArray();
-            double Pooled(double[] all, double q) => LoadClient.Percentile(all, q);
+            var (halfP50, halfP99) = (LoadClient.Percentile(halfAll, 0.50), LoadClient.Percentile(halfAll, 0.99));
+            var (floodP50, floodP99) = (LoadClient.Percentile(floodAll, 0.50), LoadClient.Percentile(floodAll, 0.99));
 
             Progress("crypto floor");
             // The median of five samples: single samples of 2,000 moved between 242 and 331 us from run to run,
@@ -162,7 +163,7 @@ internal static class Program
                 halfPeak = new
                 {
                     offeredPerSecond = Round(half), rounds, enrollmentsPerSecond = Round(Median(halfRounds.Select(h => h.Throughput))),
-                    p50Ms = Round(Pooled(halfAll, 0.50)), p99Ms = Round(Pooled(halfAll, 0.99)),
+                    p50Ms = Round(halfP50), p99Ms = Round(halfP99),
                     p99MsPerRound = halfRounds.Select(h => Round(h.P99)), accepted = halfRounds.Sum(h => h.Accepted),
                 },
                 flood = new
@@ -170,11 +171,11 @@ internal static class Program
                     junkKind, junkTo, attacker, requestTopicPerEnrollee = perEnrollee,
                     junkMessages = junk.Count, junkPerSecond = Round(Median(floodRounds.Select(f => f.JunkRate))),
                     enrollmentsPerSecond = Round(Median(floodRounds.Select(f => f.Throughput))),
-                    p50Ms = Round(Pooled(floodAll, 0.50)), p99Ms = Round(Pooled(floodAll, 0.99)),
+                    p50Ms = Round(floodP50), p99Ms = Round(floodP99),
                     p99MsPerRound = floodRounds.Select(f => Round(f.P99)), accepted = floodRounds.Sum(f => f.Accepted),
                     // Every round's latencies pooled: flood against half-peak.
-                    p99SlowdownPercent = Round(100 * (Pooled(floodAll, 0.99) - Pooled(halfAll, 0.99)) / Pooled(halfAll, 0.99)),
-                    p50SlowdownPercent = Round(100 * (Pooled(floodAll, 0.50) - Pooled(halfAll, 0.50)) / Pooled(halfAll, 0.50)),
+                    p99SlowdownPercent = Round(100 * (floodP99 - halfP99) / halfP99),
+                    p50SlowdownPercent = Round(100 * (floodP50 - halfP50) / halfP50),
                     // Per round: the flood round's p99 (p50) against the half-peak round just before it.
                     p99SlowdownPercentPerRound = p99Slowdowns, p50SlowdownPercentPerRound = p50Slowdowns,
                     // Share of the machine's cores busy in the half-peak rounds and in the flood rounds.
