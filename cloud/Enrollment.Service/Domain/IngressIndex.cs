@@ -26,10 +26,13 @@ internal enum PrecheckVerdict
 /// first checks of OP-0006's order (EK_B seen? enrollee pending? expired? OPK bound to it?) cost two hash
 /// lookups and no database round trip.
 /// <para>
-/// It is a filter, never the authority: the store loads it at start and updates it after each commit that
-/// changes these facts, and a message the index passes is checked again against the database and committed
-/// conditionally (OPK still reserved, enrollee still pending, EK_B not yet recorded), so a stale entry can
-/// only send a message on to the database, never accept one. The one direction that would wrongly reject
+/// For the enrollee and OPK it is a filter, not the authority: the store loads it at start and updates it after
+/// each commit that changes these facts, and a message the index passes is checked again against the database
+/// and committed conditionally (OPK still reserved, enrollee still pending), so a stale entry can only send a
+/// message on to the database, never accept one. For EK_B it is the record the commit consults: EK_B is no key
+/// of the database (migration 4: a random key cost a random B-tree page per enrollment), the index holds every
+/// accepted one (loaded at start), and the store's single writer adds each before its next group transaction
+/// (SqlEnrollmentStore.IsEphemeralKeyRecordedAsync). This is why one database serves one service process. The one direction that would wrongly reject
 /// (a pending enrollee missing here) cannot arise: an enrollee is added before its registration is
 /// answered, and the enroller hands the device its bundle only after that answer.
 /// </para>
@@ -161,6 +164,16 @@ internal sealed class IngressIndex
         {
             RemovePendingLocked(eikHash, opkId);
             _seen[Key32.From(ephemeralKey)] = Prefix(messageHash);
+        }
+    }
+
+    /// <summary>Whether <paramref name="ephemeralKey"/> was accepted; null until <see cref="Load"/> ran.</summary>
+    public bool? IsEphemeralKeySeen(byte[] ephemeralKey)
+    {
+        var ek = Key32.From(ephemeralKey);
+        lock (_lock)
+        {
+            return _loaded ? _seen.ContainsKey(ek) : null;
         }
     }
 

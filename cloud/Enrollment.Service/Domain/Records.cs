@@ -86,10 +86,7 @@ internal sealed record AuditRow(long Id, long At, string Subject, string Action,
 
 /// <summary>What the ingress commits in one transaction when an enrollment succeeds (EikHash keeps the ingress index in step).</summary>
 internal sealed record CompletedEnrollment(
-    string EnrolleeId, uint OpkId, byte[] EphemeralKey, byte[] MessageHash, byte[] IkB, byte[] ResultMessage, long At, ChannelInit? Channel = null)
-{
-    public byte[] EikHash { get; init; } = [];
-}
+    string EnrolleeId, byte[] EikHash, uint OpkId, byte[] EphemeralKey, byte[] MessageHash, byte[] IkB, byte[] ResultMessage, long At, ChannelInit? Channel = null);
 
 /// <summary>The answer stored for an accepted EK_B, and the hash of the message that earned it.</summary>
 internal sealed record SeenEphemeralKey(byte[] MessageHash, byte[] Result);

@@ -208,10 +208,8 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler, IDi
             var sealedResult = ServiceHandshake.SealResult(identity.SharedSecret, message.EphemeralKey, channel.Outcome,
                 RandomNumberGenerator.GetBytes(ProtocolConstants.AeadNonceSize), LibsodiumX3dhPrimitives.Instance);
             CryptographicOperations.ZeroMemory(channel.BrokerPassword);
-            var done = new CompletedEnrollment(enrollee.Id, opk.Id, message.EphemeralKey, messageHash, identity.IdentityKey, sealedResult, now, channel.Init)
-            {
-                EikHash = enrollee.EikHash,
-            };
+            var done = new CompletedEnrollment(enrollee.Id, enrollee.EikHash, opk.Id, message.EphemeralKey, messageHash, identity.IdentityKey, sealedResult,
+                now, channel.Init);
             switch (await _store.CompleteEnrollmentAsync(done, ct).ConfigureAwait(false))
             {
                 case CompleteOutcome.Committed:
@@ -222,7 +220,7 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler, IDi
                         "mqtt-ingress", DateTimeOffset.FromUnixTimeMilliseconds(now)), ct).ConfigureAwait(false);
                     return new IngressAnswer(topic, sealedResult, Enrolled: true);
                 case CompleteOutcome.AlreadySeen:
-                    var seen = await _store.FindSeenEphemeralKeyAsync(message.EphemeralKey, ct).ConfigureAwait(false);
+                    var seen = await _store.FindSeenEphemeralKeyAsync(message.EnrolleeId, message.EphemeralKey, ct).ConfigureAwait(false);
                     return seen is null ? Reject(started, RejectReason.Replayed, message, topic) : AnswerSeen(started, seen, messageHash, message, topic);
                 default:
                     // Revoked, expired or consumed between the checks and the commit.
@@ -244,7 +242,7 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler, IDi
     private async Task<IngressAnswer> RejectUnlessCopyAcceptedAsync(long started, RejectReason reason, EnrollmentMessage message,
         byte[] messageHash, string topic, CancellationToken ct)
     {
-        var winner = await _store.FindSeenEphemeralKeyAsync(message.EphemeralKey, ct).ConfigureAwait(false);
+        var winner = await _store.FindSeenEphemeralKeyAsync(message.EnrolleeId, message.EphemeralKey, ct).ConfigureAwait(false);
         return winner is null ? Reject(started, reason, message, topic) : AnswerSeen(started, winner, messageHash, message, topic);
     }
 

@@ -64,7 +64,7 @@ internal interface IEnrollmentStore
     Task<bool> RevokeEnrolleeAsync(string id, string actor, long now, CancellationToken ct);
 
     // Ingress.
-    Task<SeenEphemeralKey?> FindSeenEphemeralKeyAsync(byte[] ephemeralKey, CancellationToken ct);
+    Task<SeenEphemeralKey?> FindSeenEphemeralKeyAsync(byte[] eikHash, byte[] ephemeralKey, CancellationToken ct);
 
     /// <summary>The seen record of EK_B, the newest enrollee with this id, the named OPK and the enrollee's bundle, in one read.</summary>
     Task<IngressState> LoadIngressStateAsync(byte[] ephemeralKey, byte[] eikHash, uint opkId, CancellationToken ct);

@@ -20,12 +20,15 @@ internal sealed partial class SqlEnrollmentStore
 
     /// <summary>
     /// Queues <paramref name="body"/> for the next group transaction; its changes are kept when
-    /// <paramref name="keep"/> says so and rolled back to its savepoint otherwise.
+    /// <paramref name="keep"/> says so and rolled back to its savepoint otherwise. <paramref name="committed"/>, if
+    /// given, runs on the writer for a kept write once the group is durable, before the next group starts and
+    /// before the caller resumes.
     /// </summary>
-    private Task<T> GroupWriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> body, Func<T, bool> keep, CancellationToken ct)
+    private Task<T> GroupWriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> body, Func<T, bool> keep, CancellationToken ct,
+        Action<T>? committed = null)
     {
         _ = _committer.Value;
-        var write = new GroupWrite<T>(body, keep);
+        var write = new GroupWrite<T>(body, keep, committed);
         if (!_commits.Writer.TryWrite(write))
         {
             throw new ObjectDisposedException(nameof(SqlEnrollmentStore));
@@ -57,6 +60,7 @@ internal sealed partial class SqlEnrollmentStore
                 }
             }
 
+            _groupEphemeralKeys.Clear();
             try
             {
                 await WriteAsync(async (c, tx) =>
@@ -81,6 +85,7 @@ internal sealed partial class SqlEnrollmentStore
                             await ExecAsync(c, tx, "ROLLBACK TO SAVEPOINT grouped", CancellationToken.None).ConfigureAwait(false);
                         }
 
+                        write.Kept = kept;
                         await ExecAsync(c, tx, "RELEASE SAVEPOINT grouped", CancellationToken.None).ConfigureAwait(false);
                     }
 
@@ -107,6 +112,9 @@ internal sealed partial class SqlEnrollmentStore
     {
         public Exception? Failed { get; set; }
 
+        /// <summary>Whether this write's changes stayed in the group's transaction.</summary>
+        public bool Kept { get; set; }
+
         /// <summary>Runs the write inside the group's transaction; true to keep its changes.</summary>
         public abstract Task<bool> RunAsync(DbConnection c, DbTransaction tx);
 
@@ -116,7 +124,7 @@ internal sealed partial class SqlEnrollmentStore
         public abstract void Fail(Exception e);
     }
 
-    private sealed class GroupWrite<T>(Func<DbConnection, DbTransaction, Task<T>> body, Func<T, bool> keep) : GroupWrite
+    private sealed class GroupWrite<T>(Func<DbConnection, DbTransaction, Task<T>> body, Func<T, bool> keep, Action<T>? committed) : GroupWrite
     {
         private T? _result;
 
@@ -136,6 +144,11 @@ internal sealed partial class SqlEnrollmentStore
             }
             else
             {
+                if (Kept)
+                {
+                    committed?.Invoke(_result!);
+                }
+
                 Done.TrySetResult(_result!);
             }
         }

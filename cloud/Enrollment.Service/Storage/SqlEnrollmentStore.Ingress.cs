@@ -5,15 +5,22 @@ namespace Enrollment.Service.Storage;
 
 internal sealed partial class SqlEnrollmentStore
 {
-    public Task<SeenEphemeralKey?> FindSeenEphemeralKeyAsync(byte[] ephemeralKey, CancellationToken ct) =>
+    /// <summary>
+    /// The stored answer for <paramref name="ephemeralKey"/> accepted from the enrollee with Hash(EIK_B) =
+    /// <paramref name="eikHash"/> (any of its records: a re-approved device keeps its earlier ones). Found through
+    /// the enrollee, since EK_B is no key of the table (migration 4); the same bytes name the same enrollee.
+    /// </summary>
+    public Task<SeenEphemeralKey?> FindSeenEphemeralKeyAsync(byte[] eikHash, byte[] ephemeralKey, CancellationToken ct) =>
         ReadAsync(async c =>
         {
-            var rows = await QueryAsync(c, null, "SELECT message_hash, result FROM seen_ephemeral_keys WHERE ek_b = @k",
-                r => new SeenEphemeralKey((byte[])r.GetValue(0), (byte[])r.GetValue(1)), ct, ("k", ephemeralKey)).ConfigureAwait(false);
+            var rows = await QueryAsync(c, null, SeenByEnrolleeSql,
+                r => new SeenEphemeralKey((byte[])r.GetValue(0), (byte[])r.GetValue(1)), ct, ("h", eikHash), ("k", ephemeralKey)).ConfigureAwait(false);
             return rows.Count == 0 ? null : rows[0];
         }, ct);
 
-    private const int EnrolleeIdSize = 32;
+    private const string SeenByEnrolleeSql =
+        "SELECT s.message_hash, s.result FROM enrollees se JOIN seen_ephemeral_keys s ON s.enrollee_id = se.id " +
+        "WHERE se.eik_hash = @h AND s.ek_b = @k";
 
     /// <summary>
     /// Fills <see cref="Index"/> from the database: every pending enrollee (Hash(EIK_B), expiry, bound OPK) and
@@ -38,7 +45,7 @@ internal sealed partial class SqlEnrollmentStore
         "o.opk_id, o.public_key, o.private_key, o.state, " +
         "b.bundle_id, b.opk_id, b.spk_id, b.enroller_id, b.created_at, b.expires_at, b.state, b.address " +
         "FROM (SELECT 1 AS one) x " +
-        "LEFT JOIN seen_ephemeral_keys s ON s.ek_b = @k " +
+        "LEFT JOIN (" + SeenByEnrolleeSql + ") s ON 1 = 1 " +
         "LEFT JOIN (SELECT e.*, p.name AS enroller_name FROM enrollees e JOIN principals p ON p.id = e.enroller_id " +
         "WHERE e.eik_hash = @h ORDER BY e.created_at DESC, e.id LIMIT 1) e ON 1 = 1 " +
         "LEFT JOIN one_time_prekeys o ON o.opk_id = @o " +
@@ -70,22 +77,18 @@ internal sealed partial class SqlEnrollmentStore
     /// Group-committed (SqlEnrollmentStore.GroupCommit.cs): enrollments arriving together share one database
     /// transaction (one fsync), each in its own savepoint so that one that lost a race is rolled back alone.
     /// </summary>
-    public async Task<CompleteOutcome> CompleteEnrollmentAsync(CompletedEnrollment done, CancellationToken ct)
-    {
-        var outcome = await GroupWriteAsync((c, tx) => ApplyAsync(c, tx, done), o => o == CompleteOutcome.Committed, ct).ConfigureAwait(false);
-        if (outcome == CompleteOutcome.Committed && done.EikHash.Length == EnrolleeIdSize)
+    public Task<CompleteOutcome> CompleteEnrollmentAsync(CompletedEnrollment done, CancellationToken ct) =>
+        GroupWriteAsync((c, tx) => ApplyAsync(c, tx, done), o => o == CompleteOutcome.Committed, ct, _ =>
         {
-            // Before the caller publishes its answer, so that the answer never runs ahead of the index.
+            // On the writer, once the group is durable and before the next one starts: the next group's
+            // IsEphemeralKeyRecordedAsync relies on it, and the caller's answer never runs ahead of the index.
             Index.Enrolled(done.EikHash, done.OpkId, done.EphemeralKey, done.MessageHash);
-        }
+        });
 
-        return outcome;
-    }
-
-    private static async Task<CompleteOutcome> ApplyAsync(DbConnection c, DbTransaction tx, CompletedEnrollment done)
+    private async Task<CompleteOutcome> ApplyAsync(DbConnection c, DbTransaction tx, CompletedEnrollment done)
     {
         var ct = CancellationToken.None;
-        if (await ScalarAsync(c, tx, "SELECT 1 FROM seen_ephemeral_keys WHERE ek_b = @k", ct, ("k", done.EphemeralKey)).ConfigureAwait(false) is not null)
+        if (await IsEphemeralKeyRecordedAsync(c, tx, done.EphemeralKey).ConfigureAwait(false))
         {
             return CompleteOutcome.AlreadySeen;
         }
@@ -111,6 +114,28 @@ internal sealed partial class SqlEnrollmentStore
             ("k", done.EphemeralKey), ("i", done.EnrolleeId), ("m", done.MessageHash), ("r", done.ResultMessage), ("t", done.At)).ConfigureAwait(false);
         await AuditAsync(c, tx, done.At, "enrollee:" + done.EnrolleeId, "enrollee.enrolled", "mqtt-ingress",
             "opk " + done.OpkId + " consumed", ct).ConfigureAwait(false);
+        _groupEphemeralKeys.Add(done.EphemeralKey);
         return CompleteOutcome.Committed;
     }
+
+    /// <summary>
+    /// OP-0006's "EK_B seen before", at the commit, on the writer: EK_B is no key of the database (migration 4),
+    /// and only this writer records one. So it was recorded if the index holds it (loaded at start, and told of each
+    /// commit by the writer itself before the next group starts: <see cref="CompleteEnrollmentAsync"/>) or an
+    /// earlier write of the group now running recorded it. Without a loaded index (admin commands, which never
+    /// enroll) the table is scanned.
+    /// </summary>
+    private async Task<bool> IsEphemeralKeyRecordedAsync(DbConnection c, DbTransaction tx, byte[] ephemeralKey)
+    {
+        if (_groupEphemeralKeys.Exists(k => k.AsSpan().SequenceEqual(ephemeralKey)))
+        {
+            return true;
+        }
+
+        return Index.IsEphemeralKeySeen(ephemeralKey) ?? await ScalarAsync(c, tx, "SELECT 1 FROM seen_ephemeral_keys WHERE ek_b = @k",
+            CancellationToken.None, ("k", ephemeralKey)).ConfigureAwait(false) is not null;
+    }
+
+    /// <summary>EK_B values recorded by the group transaction now running (the writer's alone; cleared per group).</summary>
+    private readonly List<byte[]> _groupEphemeralKeys = new(MaxCommitBatch);
 }
