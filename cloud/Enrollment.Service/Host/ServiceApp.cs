@@ -200,6 +200,12 @@ internal static class ServiceApp
         var store = sp.GetRequiredService<SqlEnrollmentStore>();
         try
         {
+            if (!await store.ClaimForServiceAsync(ct).ConfigureAwait(false))
+            {
+                throw new StartupException("Another enrollment service process is running on this " + store.ProviderName +
+                    " database; one database serves one service process (docs/service-api.md section 6).");
+            }
+
             await store.MigrateAsync(ct).ConfigureAwait(false);
             await store.LoadIndexAsync(ct).ConfigureAwait(false); // before any message or write arrives
         }

@@ -30,6 +30,14 @@ internal abstract class SqlDialect
     /// <summary>SQL run once on the long-lived writer connection (SQLite), outside a transaction.</summary>
     public virtual string? WriterSetup => null;
 
+    /// <summary>
+    /// Claims the database for one running service process, held while the returned object lives (and by the
+    /// operating system or the server no longer once the process is gone); null when another process holds it.
+    /// One database serves one service process: its in-memory index and single writer keep facts the schema does
+    /// not (docs/service-api.md section 6).
+    /// </summary>
+    public abstract Task<IDisposable?> TryClaimAsync(CancellationToken ct);
+
     public string Expand(string sql) => sql.Replace("{blob}", BlobType, StringComparison.Ordinal)
         .Replace("{identity}", IdentityColumn, StringComparison.Ordinal);
 }
@@ -55,6 +63,29 @@ internal sealed class SqliteDialect : SqlDialect
     public override bool SerializeWrites => true;
 
     public override string? Prepare => "PRAGMA journal_mode=WAL;";
+
+    /// <summary>
+    /// An exclusive lock on a file beside the database (FileShare.None: flock on Linux, a share lock on Windows),
+    /// so a second service on the same file refuses to start while admin commands, which take no claim, still run.
+    /// </summary>
+    public override Task<IDisposable?> TryClaimAsync(CancellationToken ct)
+    {
+        var b = new SqliteConnectionStringBuilder(_connectionString);
+        if (b.Mode == SqliteOpenMode.Memory || b.DataSource is "" or ":memory:")
+        {
+            return Task.FromResult<IDisposable?>(new MemoryStream()); // a private in-memory database: nobody to exclude
+        }
+
+        try
+        {
+            return Task.FromResult<IDisposable?>(new FileStream(Path.GetFullPath(b.DataSource) + "-service.lock", FileMode.OpenOrCreate,
+                FileAccess.ReadWrite, FileShare.None));
+        }
+        catch (IOException)
+        {
+            return Task.FromResult<IDisposable?>(null);
+        }
+    }
 
     /// <summary>
     /// The writer connection's settings; each measured with the load benchmark (strace for system calls per
@@ -113,6 +144,27 @@ internal sealed class PostgreSqlDialect : SqlDialect, IDisposable
 
     public override async Task<DbConnection> OpenAsync(CancellationToken ct) =>
         await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+
+    /// <summary>Any 64-bit number the database's other users do not lock: "Enrollmt" in ASCII.</summary>
+    private const long ServiceLockKey = 0x456E726F6C6C6D74;
+
+    /// <summary>
+    /// A session-level advisory lock on a connection of its own, held until that connection closes (the server
+    /// releases it when the session ends, also when the process dies).
+    /// </summary>
+    public override async Task<IDisposable?> TryClaimAsync(CancellationToken ct)
+    {
+        var c = await _dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT pg_try_advisory_lock(" + ServiceLockKey + ")";
+        if (await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false) is true)
+        {
+            return c;
+        }
+
+        await c.DisposeAsync().ConfigureAwait(false);
+        return null;
+    }
 
     public void Dispose() => _dataSource.Dispose();
 }

@@ -30,6 +30,15 @@ internal sealed partial class SqlEnrollmentStore : IEnrollmentStore, IDisposable
 
     public string ProviderName => _dialect.Name;
 
+    private IDisposable? _claim;
+
+    /// <summary>Claims the database for this service process until disposal (<see cref="SqlDialect.TryClaimAsync"/>); false when another holds it.</summary>
+    public async Task<bool> ClaimForServiceAsync(CancellationToken ct)
+    {
+        _claim ??= await _dialect.TryClaimAsync(ct).ConfigureAwait(false);
+        return _claim is not null;
+    }
+
     /// <summary>The ingress's pre-check index, which this store updates after every commit that changes what it holds.</summary>
     public IngressIndex Index { get; }
 
@@ -50,6 +59,7 @@ internal sealed partial class SqlEnrollmentStore : IEnrollmentStore, IDisposable
         _writeLock.Wait(TimeSpan.FromSeconds(10));
         DisposeWriter();
         _writeLock.Dispose();
+        _claim?.Dispose();
         (_dialect as IDisposable)?.Dispose();
     }
 
