@@ -12,14 +12,15 @@ namespace Enrollment.Service.Tests;
 /// </summary>
 public sealed class EphemeralKeyRecordTests
 {
-    private static async Task<(EnrolleeRow First, EnrolleeRow Second)> TwoPendingAsync(TestService service)
+    /// <summary>Two pending enrollees, one EK_B for both, and the service's time.</summary>
+    private static async Task<(EnrolleeRow First, EnrolleeRow Second, byte[] EphemeralKey, long At)> TwoPendingAsync(TestService service)
     {
         var enroller = new EnrollerClient(service.ClientWithToken(await service.AddPrincipalAsync("line-1")));
         await enroller.ApproveAsync(new TestEnrollee());
         await enroller.ApproveAsync(new TestEnrollee());
         var pending = await service.Store.ListEnrolleesAsync(null, EnrolleeState.Pending, CancellationToken.None);
         Assert.Equal(2, pending.Count);
-        return (pending[0], pending[1]);
+        return (pending[0], pending[1], RandomNumberGenerator.GetBytes(32), service.Time.GetUtcNow().ToUnixTimeMilliseconds());
     }
 
     private static CompletedEnrollment Completed(EnrolleeRow e, byte[] ephemeralKey, long at) =>
@@ -30,9 +31,7 @@ public sealed class EphemeralKeyRecordTests
     public async Task An_ephemeral_key_accepted_for_one_enrollee_is_refused_for_another_at_the_commit()
     {
         await using var service = await TestService.StartAsync();
-        var (first, second) = await TwoPendingAsync(service);
-        var ek = RandomNumberGenerator.GetBytes(32);
-        var at = service.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        var (first, second, ek, at) = await TwoPendingAsync(service);
 
         Assert.Equal(CompleteOutcome.Committed, await service.Store.CompleteEnrollmentAsync(Completed(first, ek, at), CancellationToken.None));
         var before = await service.Store.SnapshotAsync(CancellationToken.None);
@@ -44,9 +43,7 @@ public sealed class EphemeralKeyRecordTests
     public async Task Two_enrollees_under_one_ephemeral_key_in_one_group_enroll_only_the_first()
     {
         await using var service = await TestService.StartAsync();
-        var (first, second) = await TwoPendingAsync(service);
-        var ek = RandomNumberGenerator.GetBytes(32);
-        var at = service.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        var (first, second, ek, at) = await TwoPendingAsync(service);
 
         // Queued back to back, the writer takes both into one group transaction: the second must see the first's
         // EK_B although neither is committed (nor in the index) yet.

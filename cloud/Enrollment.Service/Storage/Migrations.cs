@@ -140,7 +140,7 @@ internal static class Migrations
 
         // 4: no index keyed by a random value is written when an enrollment commits. Both indexes below took each
         // enrollment on a random page, which the commit then wrote whole to SQLite's WAL (tests/
-        // Enrollment.Service.LoadBench/README.md, session 7: 21.4 KB written per enrollment before, 7.3 KB after).
+        // Enrollment.Service.LoadBench/README.md, session 7: 21.4-21.5 KB written per enrollment before, 8.4-8.9 KB after).
         // - "At most one pending enrollee per Hash(EIK_B)" is kept by the registration itself, which checks it in the
         //   service's single writer (SqlEnrollmentStore.RegisterCoreAsync); the partial unique index dropped an
         //   entry at a random place of its B-tree at every enrollment.
