@@ -52,9 +52,9 @@ internal sealed partial class SqlEnrollmentStore
         "LEFT JOIN bundles b ON b.bundle_id = e.bundle_id";
 
     /// <summary>
-    /// Everything the ingress's cheap checks need, in one round trip: the seen record of EK_B accepted from an enrollee with this Hash(EIK_B), the newest
-    /// enrollee with this Hash(EIK_B) with its approving enroller, the OPK the header names, and the
-    /// enrollee's bundle (for Addr). Only messages the <see cref="Index"/> lets through get here; the query
+    /// Everything the ingress's cheap checks need, in one round trip: the seen record of EK_B accepted from an
+    /// enrollee with this Hash(EIK_B), the newest enrollee with this Hash(EIK_B) with its approving enroller, the
+    /// OPK the header names, and the enrollee's bundle (for Addr). Only messages the <see cref="Index"/> lets through get here; the query
     /// stays prepared (<see cref="PreparedQuery"/>).
     /// </summary>
     public Task<IngressState> LoadIngressStateAsync(byte[] ephemeralKey, byte[] eikHash, uint opkId, CancellationToken ct) =>
