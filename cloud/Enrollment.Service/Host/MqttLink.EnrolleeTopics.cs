@@ -41,8 +41,8 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
 
     private bool PerEnrollee => _options.RequestTopicPerEnrollee;
 
-    /// <summary>An accepted enrollee's result that arrived on its own request topic is published retained.</summary>
-    private bool RetainsResult(IngressAnswer answer, string incomingTopic) => answer.Enrolled && PerEnrollee && IsEnrollmentTopic(incomingTopic);
+    /// <summary>With per-enrollee request topics an accepted enrollee's result is published retained.</summary>
+    private bool RetainsResult(IngressAnswer answer) => answer.Enrolled && PerEnrollee;
 
     /// <summary>
     /// Unsubscribes released topics, as many per packet as have queued up (a few milliseconds after each result).

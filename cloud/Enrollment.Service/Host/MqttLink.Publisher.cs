@@ -36,7 +36,7 @@ internal sealed partial class MqttLink
             await foreach (var (answer, incoming) in _answers.Reader.ReadAllAsync(ct).ConfigureAwait(false))
             {
                 await _inFlight.WaitAsync(ct).ConfigureAwait(false);
-                var retain = RetainsResult(answer, incoming.ApplicationMessage.Topic);
+                var retain = RetainsResult(answer);
                 var message = BuildMessage(answer.Topic!, answer.Payload!, answer.Reliable, retain);
                 Task publish;
                 try

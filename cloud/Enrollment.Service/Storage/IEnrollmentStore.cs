@@ -66,7 +66,10 @@ internal interface IEnrollmentStore
     // Ingress.
     Task<SeenEphemeralKey?> FindSeenEphemeralKeyAsync(byte[] eikHash, byte[] ephemeralKey, CancellationToken ct);
 
-    /// <summary>The seen record of EK_B accepted from an enrollee with this id, the newest enrollee with this id, the named OPK and the enrollee's bundle, in one read.</summary>
+    /// <summary>
+    /// The seen record of EK_B accepted from an enrollee with this id, the newest enrollee with this id, the named
+    /// OPK and the enrollee's bundle, in one read.
+    /// </summary>
     Task<IngressState> LoadIngressStateAsync(byte[] ephemeralKey, byte[] eikHash, uint opkId, CancellationToken ct);
 
     Task<CompleteOutcome> CompleteEnrollmentAsync(CompletedEnrollment done, CancellationToken ct);

@@ -85,7 +85,6 @@ internal sealed partial class SqlEnrollmentStore
                             await ExecAsync(c, tx, "ROLLBACK TO SAVEPOINT grouped", CancellationToken.None).ConfigureAwait(false);
                         }
 
-                        write.Kept = kept;
                         await ExecAsync(c, tx, "RELEASE SAVEPOINT grouped", CancellationToken.None).ConfigureAwait(false);
                     }
 
@@ -111,9 +110,6 @@ internal sealed partial class SqlEnrollmentStore
     private abstract class GroupWrite
     {
         public Exception? Failed { get; set; }
-
-        /// <summary>Whether this write's changes stayed in the group's transaction.</summary>
-        public bool Kept { get; set; }
 
         /// <summary>Runs the write inside the group's transaction; true to keep its changes.</summary>
         public abstract Task<bool> RunAsync(DbConnection c, DbTransaction tx);
@@ -144,7 +140,7 @@ internal sealed partial class SqlEnrollmentStore
             }
             else
             {
-                if (Kept)
+                if (keep(_result!))
                 {
                     committed?.Invoke(_result!);
                 }

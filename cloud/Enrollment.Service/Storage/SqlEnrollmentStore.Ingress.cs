@@ -5,6 +5,9 @@ namespace Enrollment.Service.Storage;
 
 internal sealed partial class SqlEnrollmentStore
 {
+    /// <summary>EK_B values recorded by the group transaction now running (the writer's alone; cleared per group).</summary>
+    private readonly List<byte[]> _groupEphemeralKeys = new(MaxCommitBatch);
+
     /// <summary>
     /// The stored answer for <paramref name="ephemeralKey"/> accepted from the enrollee with Hash(EIK_B) =
     /// <paramref name="eikHash"/> (any of its records: a re-approved device keeps its earlier ones). Found through
@@ -54,8 +57,8 @@ internal sealed partial class SqlEnrollmentStore
     /// <summary>
     /// Everything the ingress's cheap checks need, in one round trip: the seen record of EK_B accepted from an
     /// enrollee with this Hash(EIK_B), the newest enrollee with this Hash(EIK_B) with its approving enroller, the
-    /// OPK the header names, and the enrollee's bundle (for Addr). Only messages the <see cref="Index"/> lets through get here; the query
-    /// stays prepared (<see cref="PreparedQuery"/>).
+    /// OPK the header names, and the enrollee's bundle (for Addr). Only messages the <see cref="Index"/> lets
+    /// through get here; the query stays prepared (<see cref="PreparedQuery"/>).
     /// </summary>
     public Task<IngressState> LoadIngressStateAsync(byte[] ephemeralKey, byte[] eikHash, uint opkId, CancellationToken ct) =>
         _ingressState.FirstAsync([ephemeralKey, eikHash, (long)opkId],
@@ -135,7 +138,4 @@ internal sealed partial class SqlEnrollmentStore
         return Index.IsEphemeralKeySeen(ephemeralKey) ?? await ScalarAsync(c, tx, "SELECT 1 FROM seen_ephemeral_keys WHERE ek_b = @k",
             CancellationToken.None, ("k", ephemeralKey)).ConfigureAwait(false) is not null;
     }
-
-    /// <summary>EK_B values recorded by the group transaction now running (the writer's alone; cleared per group).</summary>
-    private readonly List<byte[]> _groupEphemeralKeys = new(MaxCommitBatch);
 }
