@@ -118,6 +118,65 @@ public class GoldenVectorTests
         }
     }
 
+    /// <summary>
+    /// The cloud hands its native primitives to the rekey flows (through IX3dhPrimitives) and to channel senders
+    /// and receivers: with the runtime's SHA-256, HKDF and ChaCha20-Poly1305 in their place both sides still
+    /// reproduce the vector, and every symmetric step went through the seam, not the shared managed code.
+    /// </summary>
+    [Fact]
+    public void A_hosts_symmetric_primitives_carry_the_whole_rekey_and_reproduce_it()
+    {
+        var device = new RuntimeSymmetricPrimitives();
+        var initiator = RekeyInitiator.Start(device, In("ik_b_private"), B("public_keys", "ik_a"), DeviceId, In("e_b_private"), (RekeyReason)U("reason"));
+        var response = B("rekey", "response");
+        Assert.Equal(RekeyStatus.Completed, initiator.Finish(response, 0, response.Length, U("last_epoch"), out var confirm, out var deviceKeys));
+        Assert.Equal(B("rekey", "confirm"), confirm);
+        Assert.Equal(B("rekey", "k_up"), deviceKeys!.Up);
+        // h1, h2; HKDF for RK (one extract, one expand), then four expands (up, down, two confirmation keys);
+        // tag_s to check, tag_d to send.
+        Assert.Equal((2, 1, 5, 2), (device.Hashes, device.Extracts, device.Expands, device.Seals));
+
+        var service = new RuntimeSymmetricPrimitives();
+        var init = B("rekey", "init");
+        Assert.Equal(RekeyStatus.Completed, RekeyResponder.Respond(service, In("ik_a_private"), B("public_keys", "ik_b"), DeviceId, init, 0, init.Length, In("e_a_private"), U("new_epoch"), out var responder));
+        Assert.Equal(response, responder!.ResponseMessage);
+        var frame = Convert.FromHexString(V.GetProperty("frames")[0].GetProperty("frame").GetString()!);
+        Assert.Equal(RekeyStatus.Completed, responder.ConfirmWithFrame(frame, 0, frame.Length, out var serviceKeys));
+        Assert.Equal(B("rekey", "k_down"), serviceKeys!.Down);
+        // The implicit confirmation's probe receiver opened the up frame on the seam too.
+        Assert.Equal((2, 1, 5, 1, 1), (service.Hashes, service.Extracts, service.Expands, service.Seals, service.Opens));
+    }
+
+    [Fact]
+    public void Frames_sealed_and_opened_on_a_hosts_primitives_are_the_vectors_bytes()
+    {
+        var host = new RuntimeSymmetricPrimitives();
+        var frames = V.GetProperty("frames").EnumerateArray().ToArray();
+        foreach (var f in frames)
+        {
+            var direction = f.GetProperty("direction").GetString() == "up" ? ChannelDirection.Up : ChannelDirection.Down;
+            var key = direction == ChannelDirection.Up ? B("rekey", "k_up") : B("rekey", "k_down");
+            var type = (ChannelMessageType)f.GetProperty("type").GetInt32();
+            var plaintext = Convert.FromHexString(f.GetProperty("plaintext").GetString()!);
+            var bytes = Convert.FromHexString(f.GetProperty("frame").GetString()!);
+            var sender = new ChannelSender(key, U("new_epoch"), f.GetProperty("counter").GetUInt64(), DeviceId, direction, new FlashCounterStore(), 1, host);
+            Assert.Equal(bytes, ChannelPair.Seal(sender, type, plaintext));
+
+            var receiver = new ChannelReceiver(key, U("new_epoch"), DeviceId, direction, host);
+            var tampered = (byte[])bytes.Clone();
+            tampered[^1] ^= 0x01;
+            var buffer = Enumerable.Repeat((byte)0xAA, plaintext.Length).ToArray();
+            Assert.Equal(ChannelOpenStatus.Tampered, receiver.Open(tampered, 0, tampered.Length, buffer, 0, out _, out _, out _));
+            Assert.All(buffer, b => Assert.Equal(0, b));
+            // The tampered copy did not move the window: the genuine frame with the same counter still opens.
+            Assert.Equal(ChannelOpenStatus.Accepted, ChannelPair.Open(receiver, bytes, out var opened, out var openedType));
+            Assert.Equal(plaintext, opened);
+            Assert.Equal(type, openedType);
+        }
+
+        Assert.Equal((frames.Length, 2 * frames.Length), (host.Seals, host.Opens));
+    }
+
     [Theory]
     [InlineData("own")]
     [InlineData("default")]

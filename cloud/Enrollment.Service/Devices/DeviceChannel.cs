@@ -1,5 +1,6 @@
 using Enrollment.Protocol.Session;
 using Enrollment.Service.Domain;
+using Enrollment.Service.Protocol;
 
 namespace Enrollment.Service.Devices;
 
@@ -59,16 +60,19 @@ internal sealed class DeviceChannel
         set => _counters.Durable = value;
     }
 
-    /// <summary>Switches to an epoch's keys (copied): sender from <paramref name="sendFrom"/>, receiver with <paramref name="window"/>.</summary>
+    /// <summary>
+    /// Switches to an epoch's keys (copied): sender from <paramref name="sendFrom"/>, receiver with <paramref name="window"/>.
+    /// Both seal and open on libsodium (the shared managed AEAD is the device's).
+    /// </summary>
     public void Install(uint epoch, byte[] up, byte[] down, ulong sendFrom, WindowState window, int reservationBlock)
     {
         Receiver?.Clear();
         Sender?.Clear();
-        Receiver = new ChannelReceiver(up, epoch, DeviceId, ChannelDirection.Up);
+        Receiver = new ChannelReceiver(up, epoch, DeviceId, ChannelDirection.Up, LibsodiumX3dhPrimitives.Instance);
         Receiver.RestoreWindow(window.Any, window.Top, window.Low, window.High);
         _counters.Epoch = epoch;
         _counters.Durable = sendFrom;
-        Sender = new ChannelSender(down, epoch, sendFrom, DeviceId, ChannelDirection.Down, _counters, reservationBlock);
+        Sender = new ChannelSender(down, epoch, sendFrom, DeviceId, ChannelDirection.Down, _counters, reservationBlock, LibsodiumX3dhPrimitives.Instance);
     }
 
     public WindowState ExportWindow()

@@ -1,6 +1,7 @@
 using System;
 using Enrollment.Protocol.Crypto;
 using Enrollment.Protocol.Messages;
+using Enrollment.Protocol.X3dh;
 
 namespace Enrollment.Protocol.Session
 {
@@ -8,7 +9,8 @@ namespace Enrollment.Protocol.Session
     /// Opens channel frames of one direction and one epoch (docs/session-protocol.md section 4). Checks, in
     /// order and cheapest first: size, version, type and direction, epoch, the replay window (RFC 4303 section
     /// 3.4.3), then the AEAD tag; only an authentic frame moves the window. Holds its AEAD state and buffers,
-    /// so opening into a caller's buffer allocates nothing. Not thread-safe.
+    /// so opening into a caller's buffer allocates nothing. A host with native code passes its
+    /// <see cref="IX3dhSymmetricPrimitives"/> (the cloud: libsodium) and the AEAD runs there. Not thread-safe.
     /// </summary>
     public sealed class ChannelReceiver
     {
@@ -16,17 +18,26 @@ namespace Enrollment.Protocol.Session
         private readonly ChannelDirection _direction;
         private readonly byte[] _aad;
         private readonly byte[] _nonce = new byte[ProtocolConstants.AeadNonceSize];
-        private readonly ChaCha20Poly1305 _aead = new ChaCha20Poly1305();
+        private readonly ChaCha20Poly1305? _aead;
+        private readonly IX3dhSymmetricPrimitives? _symmetric;
         private readonly ReplayWindow _window = new ReplayWindow();
 
         /// <summary>Creates a receiver for frames sealed under <paramref name="key"/> (copied) in <paramref name="epoch"/>.</summary>
         public ChannelReceiver(byte[] key, uint epoch, string deviceId, ChannelDirection direction)
+            : this(key, epoch, deviceId, direction, null)
+        {
+        }
+
+        /// <summary>As the constructor above, opening with <paramref name="symmetric"/>'s ChaCha20-Poly1305 when not null.</summary>
+        public ChannelReceiver(byte[] key, uint epoch, string deviceId, ChannelDirection direction, IX3dhSymmetricPrimitives? symmetric)
         {
             ChannelFrame.CheckKey(key, nameof(key));
             _key = ChannelFrame.Copy(key);
             _aad = ChannelFrame.NewAad(deviceId);
             Epoch = epoch;
             _direction = direction;
+            _symmetric = symmetric;
+            _aead = symmetric == null ? new ChaCha20Poly1305() : null;
         }
 
         /// <summary>The epoch whose frames this receiver accepts.</summary>
@@ -74,7 +85,10 @@ namespace Enrollment.Protocol.Session
 
             Array.Copy(frame, offset, _aad, 0, SessionConstants.FrameHeaderSize);
             X3dh.SessionKeys.WriteNonce(c, _nonce, 0);
-            if (!_aead.TryDecrypt(_key, 0, _nonce, 0, _aad, 0, _aad.Length, frame, offset + SessionConstants.FrameHeaderSize, count - SessionConstants.FrameHeaderSize, plaintext, plaintextOffset))
+            bool authentic = _symmetric != null
+                ? _symmetric.Open(_key, _nonce, _aad, 0, _aad.Length, frame, offset + SessionConstants.FrameHeaderSize, count - SessionConstants.FrameHeaderSize, plaintext, plaintextOffset)
+                : _aead!.TryDecrypt(_key, 0, _nonce, 0, _aad, 0, _aad.Length, frame, offset + SessionConstants.FrameHeaderSize, count - SessionConstants.FrameHeaderSize, plaintext, plaintextOffset);
+            if (!authentic)
             {
                 return ChannelOpenStatus.Tampered;
             }

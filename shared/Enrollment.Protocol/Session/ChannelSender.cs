@@ -1,6 +1,7 @@
 using System;
 using Enrollment.Protocol.Crypto;
 using Enrollment.Protocol.Messages;
+using Enrollment.Protocol.X3dh;
 
 namespace Enrollment.Protocol.Session
 {
@@ -11,7 +12,9 @@ namespace Enrollment.Protocol.Session
     /// is used the sender asks its <see cref="ICounterStore"/> to persist <c>counter + block</c>; a restart
     /// resumes from the persisted value, so a nonce is never used twice under one key (RFC 8439 section 4)
     /// even across a power loss. Holds its AEAD state, nonce and AAD buffers, so sealing into a caller's
-    /// buffer allocates nothing. Not thread-safe: one sender per direction and owner.
+    /// buffer allocates nothing. A host with native code passes its <see cref="IX3dhSymmetricPrimitives"/>
+    /// (the cloud: libsodium) and the AEAD runs there; the device runs this project's own. Not thread-safe:
+    /// one sender per direction and owner.
     /// </summary>
     public sealed class ChannelSender
     {
@@ -21,7 +24,8 @@ namespace Enrollment.Protocol.Session
         private readonly ulong _block;
         private readonly byte[] _aad;
         private readonly byte[] _nonce = new byte[ProtocolConstants.AeadNonceSize];
-        private readonly ChaCha20Poly1305 _aead = new ChaCha20Poly1305();
+        private readonly ChaCha20Poly1305? _aead;
+        private readonly IX3dhSymmetricPrimitives? _symmetric;
         private ulong _next;
         private ulong _reserved;
 
@@ -30,6 +34,12 @@ namespace Enrollment.Protocol.Session
         /// persisted for this epoch after a restart. The key is copied; call <see cref="Clear"/> when done.
         /// </summary>
         public ChannelSender(byte[] key, uint epoch, ulong firstCounter, string deviceId, ChannelDirection direction, ICounterStore store, int reservationBlock)
+            : this(key, epoch, firstCounter, deviceId, direction, store, reservationBlock, null)
+        {
+        }
+
+        /// <summary>As the constructor above, sealing with <paramref name="symmetric"/>'s ChaCha20-Poly1305 when not null.</summary>
+        public ChannelSender(byte[] key, uint epoch, ulong firstCounter, string deviceId, ChannelDirection direction, ICounterStore store, int reservationBlock, IX3dhSymmetricPrimitives? symmetric)
         {
             ChannelFrame.CheckKey(key, nameof(key));
             if (store == null)
@@ -50,6 +60,8 @@ namespace Enrollment.Protocol.Session
             _block = (ulong)reservationBlock;
             _next = firstCounter;
             _reserved = firstCounter;
+            _symmetric = symmetric;
+            _aead = symmetric == null ? new ChaCha20Poly1305() : null;
         }
 
         /// <summary>The epoch this sender's key belongs to.</summary>
@@ -110,7 +122,15 @@ namespace Enrollment.Protocol.Session
             _next = counter + 1;
             ChannelFrame.WriteHeader(_aad, 0, type, Epoch, counter);
             X3dh.SessionKeys.WriteNonce(counter, _nonce, 0);
-            _aead.Encrypt(_key, 0, _nonce, 0, _aad, 0, _aad.Length, payload, payloadOffset, payloadLength, output, outputOffset + SessionConstants.FrameHeaderSize);
+            if (_symmetric != null)
+            {
+                _symmetric.Seal(_key, _nonce, _aad, 0, _aad.Length, payload, payloadOffset, payloadLength, output, outputOffset + SessionConstants.FrameHeaderSize);
+            }
+            else
+            {
+                _aead!.Encrypt(_key, 0, _nonce, 0, _aad, 0, _aad.Length, payload, payloadOffset, payloadLength, output, outputOffset + SessionConstants.FrameHeaderSize);
+            }
+
             Array.Copy(_aad, 0, output, outputOffset, SessionConstants.FrameHeaderSize);
             frameLength = length;
             return ChannelSealStatus.Sealed;

@@ -67,6 +67,7 @@ namespace Enrollment.Protocol.Session
                 throw new ArgumentOutOfRangeException(nameof(reason));
             }
 
+            transcript.Symmetric = primitives as IX3dhSymmetricPrimitives;
             byte[] init = new byte[SessionConstants.RekeyInitSize];
             init[0] = (byte)ChannelMessageType.RekeyInit;
             init[1] = ProtocolConstants.Version;

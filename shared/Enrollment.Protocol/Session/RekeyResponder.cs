@@ -75,6 +75,7 @@ namespace Enrollment.Protocol.Session
                 return RekeyStatus.Malformed;
             }
 
+            transcript.Symmetric = primitives as IX3dhSymmetricPrimitives;
             byte[] serviceIdentity = new byte[ProtocolConstants.KeySize];
             primitives.PublicKey(serviceIdentityPrivateKey, 0, serviceIdentity, 0);
             transcript.HashInit(serviceIdentity, deviceIdentityPublicKey, deviceId, init, offset);
@@ -162,7 +163,7 @@ namespace Enrollment.Protocol.Session
                 return RekeyStatus.Malformed;
             }
 
-            ChannelReceiver probe = new ChannelReceiver(Transcript.Up!, Epoch, _deviceId, ChannelDirection.Up);
+            ChannelReceiver probe = new ChannelReceiver(Transcript.Up!, Epoch, _deviceId, ChannelDirection.Up, Transcript.Symmetric);
             byte[] scratch = new byte[count - SessionConstants.MinFrameSize];
             ChannelOpenStatus status = probe.Open(frame, offset, count, scratch, 0, out type, out length, out counter);
             probe.Clear();

@@ -28,28 +28,37 @@ namespace Enrollment.Protocol.Session
         internal byte[]? Up;
         internal byte[]? Down;
 
+        /// <summary>
+        /// The host's native symmetric primitives (the cloud: libsodium), taken from the handshake's
+        /// <see cref="IX3dhPrimitives"/> when it implements them; null on the device, which runs this project's own.
+        /// </summary>
+        internal IX3dhSymmetricPrimitives? Symmetric;
+
         /// <summary>h1 = SHA-256(L_RK || IK_A || IK_B || D || device id || init).</summary>
         internal void HashInit(byte[] serviceIdentity, byte[] deviceIdentity, string deviceId, byte[] init, int initOffset)
         {
-            Sha256 sha = new Sha256();
-            sha.Update(SessionConstants.RekeyLabel, 0, SessionConstants.RekeyLabel.Length);
-            sha.Update(serviceIdentity, 0, ProtocolConstants.KeySize);
-            sha.Update(deviceIdentity, 0, ProtocolConstants.KeySize);
             byte[] id = ChannelFrame.NewAad(deviceId);
-            sha.Update(id, SessionConstants.FrameHeaderSize, id.Length - SessionConstants.FrameHeaderSize);
-            sha.Update(init, initOffset, SessionConstants.RekeyInitSize);
+            int idLength = id.Length - SessionConstants.FrameHeaderSize;
+            int labelLength = SessionConstants.RekeyLabel.Length;
+            byte[] input = new byte[labelLength + (2 * ProtocolConstants.KeySize) + idLength + SessionConstants.RekeyInitSize];
+            Array.Copy(SessionConstants.RekeyLabel, 0, input, 0, labelLength);
+            Array.Copy(serviceIdentity, 0, input, labelLength, ProtocolConstants.KeySize);
+            Array.Copy(deviceIdentity, 0, input, labelLength + ProtocolConstants.KeySize, ProtocolConstants.KeySize);
+            Array.Copy(id, SessionConstants.FrameHeaderSize, input, labelLength + (2 * ProtocolConstants.KeySize), idLength);
+            Array.Copy(init, initOffset, input, input.Length - SessionConstants.RekeyInitSize, SessionConstants.RekeyInitSize);
             H1 = new byte[ProtocolConstants.HashSize];
-            sha.Final(H1, 0);
+            CryptoBinding.Sha256(Symmetric, input, 0, input.Length, H1, 0);
         }
 
         /// <summary>h2 = SHA-256(h1 || response[0..38)): everything in the response except its tag.</summary>
         internal void HashResponse(byte[] response, int offset)
         {
-            Sha256 sha = new Sha256();
-            sha.Update(H1!, 0, ProtocolConstants.HashSize);
-            sha.Update(response, offset, SessionConstants.RekeyResponseSize - SessionConstants.TagSize);
+            int headLength = SessionConstants.RekeyResponseSize - SessionConstants.TagSize;
+            byte[] input = new byte[ProtocolConstants.HashSize + headLength];
+            Array.Copy(H1!, 0, input, 0, ProtocolConstants.HashSize);
+            Array.Copy(response, offset, input, ProtocolConstants.HashSize, headLength);
             H2 = new byte[ProtocolConstants.HashSize];
-            sha.Final(H2, 0);
+            CryptoBinding.Sha256(Symmetric, input, 0, input.Length, H2, 0);
         }
 
         /// <summary>
@@ -76,11 +85,11 @@ namespace Enrollment.Protocol.Session
             Array.Copy(SessionConstants.RekeyLabel, 0, info, 0, SessionConstants.RekeyLabel.Length);
             Array.Copy(H2!, 0, info, SessionConstants.RekeyLabel.Length, ProtocolConstants.HashSize);
             byte[] rk = new byte[ProtocolConstants.AeadKeySize];
-            CryptoBinding.Hkdf(KeySchedule.Salt, ikm, 0, IkmSize, info, rk, 0, rk.Length);
-            Up = KeySchedule.Expand(rk, SessionConstants.UpLabel);
-            Down = KeySchedule.Expand(rk, SessionConstants.DownLabel);
-            ConfirmServiceKey = KeySchedule.Expand(rk, SessionConstants.ConfirmServiceLabel);
-            ConfirmDeviceKey = KeySchedule.Expand(rk, SessionConstants.ConfirmDeviceLabel);
+            CryptoBinding.Hkdf(Symmetric, KeySchedule.Salt, ikm, 0, IkmSize, info, rk, 0, rk.Length);
+            Up = KeySchedule.Expand(Symmetric, rk, SessionConstants.UpLabel);
+            Down = KeySchedule.Expand(Symmetric, rk, SessionConstants.DownLabel);
+            ConfirmServiceKey = KeySchedule.Expand(Symmetric, rk, SessionConstants.ConfirmServiceLabel);
+            ConfirmDeviceKey = KeySchedule.Expand(Symmetric, rk, SessionConstants.ConfirmDeviceLabel);
             if (KeepSecretsForVectors)
             {
                 Dh1 = ChannelFrame.Copy(dh1);
@@ -133,12 +142,12 @@ namespace Enrollment.Protocol.Session
             CryptoBinding.Zero(ConfirmDeviceKey);
         }
 
-        private static void Tag(byte[] key, byte[] aad, byte[] output, int offset)
+        private void Tag(byte[] key, byte[] aad, byte[] output, int offset)
         {
             // An AEAD over an empty plaintext is a MAC of the AAD (RFC 8439 section 2.8); the nonce may be
             // zero because each confirmation key is derived for one handshake and seals exactly once.
             byte[] nonce = new byte[ProtocolConstants.AeadNonceSize];
-            new ChaCha20Poly1305().Encrypt(key, 0, nonce, 0, aad, 0, aad.Length, aad, 0, 0, output, offset);
+            CryptoBinding.Seal(Symmetric, key, nonce, aad, 0, aad.Length, aad, 0, 0, output, offset);
         }
     }
 }

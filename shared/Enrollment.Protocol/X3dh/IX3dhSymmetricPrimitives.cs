@@ -1,11 +1,11 @@
 namespace Enrollment.Protocol.X3dh
 {
     /// <summary>
-    /// The symmetric half of the enrollment flows: SHA-256 (FIPS 180-4), HKDF-SHA256 (RFC 5869) and
-    /// ChaCha20-Poly1305 (RFC 8439), for a host that has faster native code (the cloud uses libsodium).
-    /// An <see cref="IX3dhPrimitives"/> implementation may also implement this interface; the flows then
-    /// use it for hashing, key derivation and the AEAD, and otherwise this project's own implementations
-    /// (the device's). A separate, optional interface so that existing <see cref="IX3dhPrimitives"/>
+    /// The symmetric half of the enrollment flows and of the channel: SHA-256 (FIPS 180-4), HKDF-SHA256
+    /// (RFC 5869) and ChaCha20-Poly1305 (RFC 8439), for a host that has faster native code (the cloud uses
+    /// libsodium). An <see cref="IX3dhPrimitives"/> implementation may also implement this interface; the
+    /// enrollment and rekey flows then use it for hashing, key derivation and the AEAD, and otherwise this
+    /// project's own implementations (the device's). Channel senders and receivers take it directly. A separate, optional interface so that existing <see cref="IX3dhPrimitives"/>
     /// implementations stay valid. Byte arrays with offset and count, as everywhere on the device.
     /// </summary>
     public interface IX3dhSymmetricPrimitives
