@@ -80,6 +80,25 @@ public sealed class EnrollerApiTests : IAsyncLifetime
         await AssertProblemAsync(r, HttpStatusCode.BadRequest, "invalid_count");
     }
 
+    /// <summary>Errors the framework answers itself (binding, routing, content type) carry the same problem document.</summary>
+    [Theory]
+    [InlineData("POST", "/v1/bundles?count=abc", null, HttpStatusCode.BadRequest, "invalid_request")]
+    [InlineData("POST", "/v1/bundles?count=99999999999", null, HttpStatusCode.BadRequest, "invalid_request")]
+    [InlineData("POST", "/v1/enrollees", "text/plain", HttpStatusCode.UnsupportedMediaType, "unsupported_media_type")]
+    [InlineData("GET", "/v1/bundles", null, HttpStatusCode.MethodNotAllowed, "method_not_allowed")]
+    [InlineData("GET", "/v1/no-such-endpoint", null, HttpStatusCode.NotFound, "not_found")]
+    public async Task Requests_the_framework_refuses_get_the_documented_problem_body(string method, string path, string? contentType, HttpStatusCode status, string code)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (contentType is not null)
+        {
+            request.Content = new StringContent("{}", System.Text.Encoding.UTF8, contentType);
+        }
+
+        using var r = await _enroller.Http.SendAsync(request);
+        await AssertProblemAsync(r, status, code);
+    }
+
     [Fact]
     public async Task Each_bundle_reserves_its_own_one_time_prekey_and_carries_a_valid_spk_signature()
     {

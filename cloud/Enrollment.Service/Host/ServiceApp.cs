@@ -107,6 +107,9 @@ internal static class ServiceApp
             .AddPolicy(BearerAuthentication.OperatorPolicy, p => p.RequireRole(BearerAuthentication.OperatorPolicy));
         services.AddOpenApi();
         services.AddProblemDetails();
+        // A query value that does not parse (count=abc) is a plain 400 that UseStatusCodePages answers, in
+        // Development too (there the framework would throw and show a developer page instead).
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
         services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(ServiceMetrics.MeterName));
 
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
@@ -165,6 +168,7 @@ internal static class ServiceApp
 
     private static void MapEndpoints(WebApplication app)
     {
+        app.UseStatusCodePages(context => Problems.WriteForBareStatus(context.HttpContext));
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapOpenApi();
