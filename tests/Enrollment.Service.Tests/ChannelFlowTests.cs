@@ -5,6 +5,7 @@ using System.Text.Json;
 using Enrollment.Protocol.Session;
 using Enrollment.Service.Domain;
 using Enrollment.Service.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Enrollment.Service.Tests;
 
@@ -16,15 +17,20 @@ namespace Enrollment.Service.Tests;
 [Collection(ServersCollection.Name)]
 public sealed class ChannelFlowTests(PostgresServer postgres)
 {
-    private static Task<(TestService Service, EnrollerClient Enroller, HttpClient Operator)> StartAsync(string? postgresConnection = null) =>
-        Parties.StartAsync(new TestServiceSetup { PostgresConnectionString = postgresConnection });
+    private static Task<(TestService Service, EnrollerClient Enroller, HttpClient Operator)> StartAsync(string? postgresConnection = null, RecordingEventSink? events = null) =>
+        Parties.StartAsync(new TestServiceSetup
+        {
+            PostgresConnectionString = postgresConnection,
+            Services = events is null ? null : s => s.AddSingleton<IEventSink>(events),
+        });
 
     [Theory]
     [InlineData("sqlite")]
     [InlineData("postgresql")]
     public async Task Telemetry_arrives_decrypted_and_a_command_goes_down_and_is_acknowledged(string database)
     {
-        var (service, enroller, op) = await StartAsync(database == "postgresql" ? await postgres.CreateDatabaseAsync() : null);
+        var events = new RecordingEventSink();
+        var (service, enroller, op) = await StartAsync(database == "postgresql" ? await postgres.CreateDatabaseAsync() : null, events);
         await using var _ = service;
         await using var device = await ChannelDevice.EnrollAsync(service, enroller);
         using var metrics = new MetricsProbe(service);
@@ -45,6 +51,11 @@ public sealed class ChannelFlowTests(PostgresServer postgres)
         var first = telemetry.GetProperty("telemetry")[0];
         Assert.Equal("{\"t\":21.5}", Encoding.UTF8.GetString(Convert.FromBase64String(first.GetProperty("payload").GetString()!)));
         Assert.Equal(0u, first.GetProperty("epoch").GetUInt32());
+        // The telemetry event names the device as the enrollment event did: record id and Hash(EIK_B) text.
+        var enrolled = Assert.Single(events.Events, e => e.Type == "enrollee.enrolled");
+        var reading = Assert.Single(events.Events, e => e.Type == "device.telemetry");
+        Assert.Equal((device.DeviceId, enrolled.DeviceId), (reading.EnrolleeId, reading.DeviceId));
+        Assert.NotNull(reading.DeviceId);
 
         using var sent = await op.PostAsJsonAsync("/v1/admin/devices/" + device.DeviceId + "/commands", new { body = Convert.ToBase64String([0x01, 0x02, 0x03]) });
         Assert.Equal(HttpStatusCode.Accepted, sent.StatusCode);

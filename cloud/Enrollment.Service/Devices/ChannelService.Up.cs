@@ -118,7 +118,7 @@ internal sealed partial class ChannelService
         {
             case FrameEffect.Telemetry t:
                 LogTelemetry(_log, device.DeviceId, device.Epoch, counter, t.Payload.Length);
-                await _events.PublishAsync(new LifecycleEvent("device.telemetry", device.DeviceId, null, "device", DateTimeOffset.FromUnixTimeMilliseconds(now)), ct)
+                await _events.PublishAsync(new LifecycleEvent("device.telemetry", device.DeviceId, device.EnrolleeIdText, "device", DateTimeOffset.FromUnixTimeMilliseconds(now)), ct)
                     .ConfigureAwait(false);
                 break;
             case FrameEffect.Acknowledgement a:
@@ -127,7 +127,7 @@ internal sealed partial class ChannelService
             case FrameEffect.Rotation r:
                 device.IdentityKey = r.NewKey;
                 LogRotated(_log, device.DeviceId);
-                await _events.PublishAsync(new LifecycleEvent("device.identity_rotated", device.DeviceId, null, "device", DateTimeOffset.FromUnixTimeMilliseconds(now)), ct)
+                await _events.PublishAsync(new LifecycleEvent("device.identity_rotated", device.DeviceId, device.EnrolleeIdText, "device", DateTimeOffset.FromUnixTimeMilliseconds(now)), ct)
                     .ConfigureAwait(false);
                 break;
         }

@@ -276,6 +276,7 @@ internal sealed partial class ChannelService : IChannelMessageHandler, IChannelE
         var device = new DeviceChannel(deviceId, row.IdentityKey, Math.Max(row.OfferedEpoch, row.Epoch), row.State == ChannelState.Revoked, row.RevokedAt)
         {
             RetainedResultOf = row.Epoch == 0 && !row.Window.Any ? row.EikHash : null,
+            EnrolleeIdText = EnrolleeIdentity.Text(row.EikHash),
         };
         try
         {

@@ -28,6 +28,12 @@ internal sealed class DeviceChannel
 
     public string DeviceId { get; }
 
+    /// <summary>
+    /// The protocol's enrollee id text (Hash(EIK_B)): what the device reported in its hello and what the APIs and
+    /// lifecycle events call its device id beside the record id <see cref="DeviceId"/>.
+    /// </summary>
+    public string? EnrolleeIdText { get; init; }
+
     /// <summary>Set (under the gate) the moment a revocation is known; from then on every message is dropped.</summary>
     public volatile bool Revoked;
 

@@ -92,7 +92,8 @@ internal static class ServiceApp
         services.AddSingleton<KeyMaintenanceSignal>();
         services.AddSingleton<EnrollmentDirectory>();
         services.AddSingleton<ServiceMetrics>();
-        services.AddSingleton(sp => EventSinkFactory.Create(sp.GetRequiredService<IOptions<ServiceOptions>>().Value.Events, sp.GetRequiredService<ILoggerFactory>()));
+        // TryAdd: a host (or a test) that registered its own sink first keeps it.
+        services.TryAddSingleton(sp => EventSinkFactory.Create(sp.GetRequiredService<IOptions<ServiceOptions>>().Value.Events, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<EmbeddedBroker>();
         services.AddSingleton<EnrolleeTopics>();
         services.AddSingleton<MqttLink>();
