@@ -15,6 +15,18 @@ internal static class Program
     {
         try
         {
+            if (AdminCommands.IsHelp(args))
+            {
+                await Console.Out.WriteLineAsync(AdminCommands.Usage).ConfigureAwait(false);
+                return 0;
+            }
+
+            if (AdminCommands.IsUnknownCommand(args))
+            {
+                await Console.Error.WriteLineAsync("enrollment-service: unknown command '" + args[0] + "'\n" + AdminCommands.Usage).ConfigureAwait(false);
+                return 2;
+            }
+
             if (AdminCommands.Handles(args))
             {
                 return await AdminCommands.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);

@@ -118,6 +118,22 @@ public sealed class AdminCommandTests : IDisposable
         return (code, output.ToString(), error.ToString());
     }
 
+    /// <summary>`--help` prints the usage; a mistyped command is an error instead of starting the service with it.</summary>
+    [Theory]
+    [InlineData(new[] { "--help" }, true, false)]
+    [InlineData(new[] { "-h" }, true, false)]
+    [InlineData(new[] { "enroller", "add", "--name", "x" }, false, true)]
+    [InlineData(new[] { "start" }, false, true)]
+    [InlineData(new[] { "enrollers", "list" }, false, false)]
+    [InlineData(new[] { "--Enrollment:Http:Port", "5081" }, false, false)]
+    [InlineData(new[] { "Enrollment:Http:Port=5081" }, false, false)]
+    [InlineData(new string[0], false, false)]
+    public void Help_and_unknown_commands_are_told_apart_from_settings(string[] args, bool help, bool unknown)
+    {
+        Assert.Equal(help, AdminCommands.IsHelp(args));
+        Assert.Equal(unknown, AdminCommands.IsUnknownCommand(args));
+    }
+
     [Fact]
     public async Task Enrollers_are_added_listed_and_revoked_and_the_printed_token_works()
     {

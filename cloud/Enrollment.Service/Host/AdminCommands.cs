@@ -17,6 +17,23 @@ internal static class AdminCommands
 {
     public static bool Handles(string[] args) => args.Length > 0 && args[0] is "enrollers" or "operators" or "devices";
 
+    /// <summary>What `--help` prints: how to start the service and every admin command.</summary>
+    public const string Usage =
+        "usage: enrollment-service [--Enrollment:<setting>=<value> ...]   run the service (docs/service-api.md section 8 lists the settings)\n" +
+        "       enrollment-service enrollers add --name <name>            make an enroller token (printed once)\n" +
+        "       enrollment-service enrollers list | revoke --name <name>\n" +
+        "       enrollment-service operators add|list|revoke ...          the same for operator API tokens\n" +
+        "       enrollment-service devices revoke --id <device id>        revoke a device, also while the service runs";
+
+    public static bool IsHelp(string[] args) => args.Length > 0 && args[0] is "--help" or "-h" or "help" or "-?" or "/?";
+
+    /// <summary>
+    /// A first argument that is neither a command nor a setting (settings are key=value, --key value or /key value):
+    /// a mistyped command ("enroller add"), which must not start the service instead.
+    /// </summary>
+    public static bool IsUnknownCommand(string[] args) =>
+        args.Length > 0 && !Handles(args) && !IsHelp(args) && !args[0].StartsWith('-') && !args[0].StartsWith('/') && !args[0].Contains('=', StringComparison.Ordinal);
+
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
         if (args[0] == "devices")
