@@ -57,6 +57,9 @@ internal static class Program
         "usage: Enrollment.Simulator [--count N] [--state-dir DIR] [--baud RATE] [--mqtt-version 3.1.1|5] [--pet-name NAME]"
         + " [--telemetry-interval SECONDS]\n  stdin: telemetry | reboot | rotate | rekey [NAME]";
 
+    private static int ParseNumber(string option, string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : throw new ArgumentException(option + " takes a whole number, not '" + value + "'");
+
     public static int Main(string[] args)
     {
         int count = 1;
@@ -67,16 +70,28 @@ internal static class Program
         int telemetrySeconds = 10;
         try
         {
+            if (Array.Exists(args, a => a is "--help" or "-h" or "-?"))
+            {
+                Console.WriteLine(Usage);
+                return 0;
+            }
+
             for (int i = 0; i < args.Length; i++)
             {
-                string value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException(args[i] + " needs a value");
-                switch (args[i])
+                if (args[i] is not ("--count" or "--state-dir" or "--pet-name" or "--baud" or "--telemetry-interval" or "--mqtt-version"))
                 {
-                    case "--count": count = int.Parse(value, CultureInfo.InvariantCulture); break;
+                    throw new ArgumentException("unknown option " + args[i]);
+                }
+
+                string value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException(args[i] + " needs a value");
+                string option = args[i];
+                switch (option)
+                {
+                    case "--count": count = ParseNumber(option, value); break;
                     case "--state-dir": stateDir = Path.GetFullPath(value); break;
                     case "--pet-name": name = value; break;
-                    case "--baud": baud = int.Parse(value, CultureInfo.InvariantCulture); break;
-                    case "--telemetry-interval": telemetrySeconds = int.Parse(value, CultureInfo.InvariantCulture); break;
+                    case "--baud": baud = ParseNumber(option, value); break;
+                    case "--telemetry-interval": telemetrySeconds = ParseNumber(option, value); break;
                     case "--mqtt-version":
                         version = value switch
                         {
@@ -85,7 +100,7 @@ internal static class Program
                             _ => throw new ArgumentException("--mqtt-version is 3.1.1 or 5"),
                         };
                         break;
-                    default: throw new ArgumentException("unknown option " + args[i]);
+                    default: throw new ArgumentException("unknown option " + option);
                 }
 
                 i++;

@@ -9,7 +9,14 @@ namespace Enrollment.Tool;
 /// </summary>
 internal static class Program
 {
-    public static Task<int> Main(string[] args) => BuildRoot().Parse(args).InvokeAsync();
+    public static async Task<int> Main(string[] args)
+    {
+        var parsed = BuildRoot().Parse(args);
+        var code = await parsed.InvokeAsync().ConfigureAwait(false);
+        // System.CommandLine answers a parse error (unknown command, missing option) with its message, the help
+        // and exit code 1, which this tool's list reserves for internal errors: bad arguments are 2.
+        return parsed.Errors.Count > 0 ? (int)ExitCode.Usage : code;
+    }
 
     internal static RootCommand BuildRoot()
     {
