@@ -159,6 +159,41 @@ public sealed class RequestTopicPerEnrolleeTests(MosquittoBroker mosquitto, Post
     }
 
     [Fact]
+    public async Task A_deleted_pending_enrollee_is_not_listened_for_at_once_nor_after_a_restart()
+    {
+        // Deleted rows are gone, so the start-up sweep of a later run could not find their topics: the delete itself
+        // gives the topic up, before any maintenance round.
+        await using var service = await StartAsync("mosquitto-tls");
+        var token = await service.AddPrincipalAsync("line-1");
+        var enroller = new EnrollerClient(service.ClientWithToken(token));
+        var withdrawn = new TestEnrollee();
+        var (bundle, recordId) = await enroller.ApproveAsync(withdrawn);
+        var topic = bundle.Address.RequestTopicFor(withdrawn.IdText);
+        var link = service.App.Services.GetRequiredService<MqttLink>();
+        Assert.True(link.ListensOn(topic));
+        using (var deleted = await enroller.Http.DeleteAsync("/v1/enrollees/" + recordId))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+
+        await WaitUntilAsync(() => !link.ListensOn(topic));
+
+        await service.StopAsync();
+        await service.StartAgainAsync();
+        link = service.App.Services.GetRequiredService<MqttLink>();
+        await using (var device = await DeviceLink.ConnectAsync(service, withdrawn.IdText))
+        {
+            await device.PublishAsync(withdrawn.CreateAttempt(bundle).Message);
+        }
+
+        var sentinel = new TestEnrollee();
+        var (sentinelBundle, _) = await new EnrollerClient(service.ClientWithToken(token)).ApproveAsync(sentinel);
+        await DeviceLink.EnrollAsync(service, sentinel, sentinelBundle); // routed after the withdrawn one's message
+        Assert.Equal(1, link.EnrollmentMessagesReceived);
+        Assert.Empty(service.Errors);
+    }
+
+    [Fact]
     public async Task Revoking_a_device_never_heard_on_its_channel_clears_its_retained_result()
     {
         await using var service = await StartAsync("embedded");

@@ -89,11 +89,21 @@ internal sealed class EnrollmentDirectory
     public async Task<bool> DeleteAsync(string id, long enrollerId, string enrollerName, CancellationToken ct)
     {
         var now = _time.GetUtcNow();
+        // Read first: the row, and with it Hash(EIK_B), is gone once deleted.
+        var row = await _store.GetEnrolleeAsync(id, ct).ConfigureAwait(false);
         var deleted = await _store.DeletePendingEnrolleeAsync(id, enrollerId, "enroller:" + enrollerName, now.ToUnixTimeMilliseconds(), ct)
             .ConfigureAwait(false);
         if (deleted)
         {
-            await _events.PublishAsync(new LifecycleEvent("enrollee.deleted", id, null, "enroller:" + enrollerName, now), ct).ConfigureAwait(false);
+            if (row is not null)
+            {
+                // Given up now, not at the next maintenance round: a restart before that round would leave the topic
+                // in the broker session with no row left for the start-up sweep to find it by.
+                _topics.Release(row.EikHash);
+            }
+
+            await _events.PublishAsync(new LifecycleEvent("enrollee.deleted", id, row is null ? null : EnrolleeIdentity.Text(row.EikHash),
+                "enroller:" + enrollerName, now), ct).ConfigureAwait(false);
         }
 
         return deleted;

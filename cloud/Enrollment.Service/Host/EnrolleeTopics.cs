@@ -16,6 +16,9 @@ internal sealed class EnrolleeTopics
     /// <summary>An enroller approved this enrollee: listen on its request topic before the API answers.</summary>
     public Task AwaitAsync(byte[] eikHash, CancellationToken ct) => _link?.AwaitEnrolleeAsync(eikHash, ct) ?? Task.CompletedTask;
 
+    /// <summary>A pending enrollee was deleted: stop listening on its request topic.</summary>
+    public void Release(byte[] eikHash) => _link?.ReleaseEnrollee(eikHash);
+
     /// <summary>Listen on exactly the topics of enrollees whose approval has not expired.</summary>
     public Task SyncAsync(CancellationToken ct) => _link?.SyncEnrolleeTopicsAsync(ct) ?? Task.CompletedTask;
 }
@@ -23,6 +26,8 @@ internal sealed class EnrolleeTopics
 internal interface IEnrolleeTopicSubscriber
 {
     Task AwaitEnrolleeAsync(byte[] eikHash, CancellationToken ct);
+
+    void ReleaseEnrollee(byte[] eikHash);
 
     Task SyncEnrolleeTopicsAsync(CancellationToken ct);
 }

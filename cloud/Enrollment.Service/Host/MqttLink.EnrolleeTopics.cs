@@ -188,6 +188,15 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
         }
     }
 
+    /// <summary>Queues the topic for the releaser, which unsubscribes it (batched) as it does accepted enrollees' topics.</summary>
+    public void ReleaseEnrollee(byte[] eikHash)
+    {
+        if (PerEnrollee)
+        {
+            _released.Writer.TryWrite(EnrolleeTopic(eikHash));
+        }
+    }
+
     public async Task SyncEnrolleeTopicsAsync(CancellationToken ct) => await SyncEnrolleeTopicsAsync(all: false, ct).ConfigureAwait(false);
 
     /// <summary>Subscribes the awaited enrollees' topics (all of them when <paramref name="all"/>: a new connection) and unsubscribes the rest.</summary>
