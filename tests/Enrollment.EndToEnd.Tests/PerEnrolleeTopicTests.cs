@@ -16,6 +16,7 @@ public sealed class PerEnrolleeTopicTests(ITestOutputHelper output)
         await using var world = await World.OnMosquittoAsync(new Dictionary<string, string>
         {
             ["Enrollment__Mqtt__RequestTopicPerEnrollee"] = "true",
+            ["Enrollment__Mqtt__FloodRejectionsPerSecond"] = "0", // only approved enrollees' topics, at all times
         });
         await SecureChannel.TelemetryUpAndCommandDownAsync(world, "own-topic-1", output);
         Assert.Contains("enroll/v1/request/<enrollee id> of each approved enrollee", world.Service.Output, StringComparison.Ordinal);

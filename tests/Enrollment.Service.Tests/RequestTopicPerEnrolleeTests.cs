@@ -12,7 +12,8 @@ namespace Enrollment.Service.Tests;
 /// Mqtt:RequestTopicPerEnrollee (docs/protocol.md section 7, flags bit 1): the bundle tells the enrollee to
 /// publish on its own request topic, the service subscribes only to approved enrollees' topics, and the broker
 /// drops enrollment messages for anyone else: junk never reaches the service. Through Mosquitto (TLS) and the
-/// embedded broker; across a service restart; and an expired approval's topic is given up.
+/// embedded broker; across a service restart; and an expired approval's topic is given up. Here with
+/// Mqtt:FloodRejectionsPerSecond = 0, which keeps that filter on at all times.
 /// </summary>
 [Collection(ServersCollection.Name)]
 public sealed class RequestTopicPerEnrolleeTests(MosquittoBroker mosquitto, PostgresServer postgres)
@@ -23,7 +24,8 @@ public sealed class RequestTopicPerEnrolleeTests(MosquittoBroker mosquitto, Post
             Broker = broker == "embedded" ? BrokerKind.Embedded : BrokerKind.MosquittoTls,
             Mosquitto = mosquitto,
             PostgresConnectionString = database == "postgresql" ? await postgres.CreateDatabaseAsync() : null,
-            Settings = new() { ["Enrollment:Mqtt:RequestTopicPerEnrollee"] = "true" },
+            // Always only approved enrollees' topics (no switching on a flood: AdaptiveRequestTopicTests).
+            Settings = new() { ["Enrollment:Mqtt:RequestTopicPerEnrollee"] = "true", ["Enrollment:Mqtt:FloodRejectionsPerSecond"] = "0" },
         });
 
     [Theory]

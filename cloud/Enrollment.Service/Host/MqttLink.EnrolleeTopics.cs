@@ -68,7 +68,9 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
                 await _topicsGate.WaitAsync(ct).ConfigureAwait(false);
                 try
                 {
-                    if (_client.IsConnected)
+                    // Listening on every topic (MqttLink.FloodFilter.cs), an accepted enrollee's topic was never subscribed.
+                    batch.RemoveAll(t => !_enrolleeTopics.Contains(t));
+                    if (batch.Count > 0 && _client.IsConnected)
                     {
                         await UnsubscribeAsync(batch, ct).ConfigureAwait(false);
                         _enrolleeTopics.ExceptWith(batch);
@@ -138,16 +140,17 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
         : topic == _options.EnrollmentTopic;
 
     /// <summary>What the connection log line names as the enrollment subscription.</summary>
-    private string SubscribedEnrollmentTopics =>
-        PerEnrollee ? _options.EnrollmentTopic + "/<enrollee id> of each approved enrollee" : _options.EnrollmentTopic;
+    private string SubscribedEnrollmentTopics => !PerEnrollee ? _options.EnrollmentTopic
+        : _filtering ? _options.EnrollmentTopic + "/<enrollee id> of each approved enrollee"
+        : AllRequestTopics + " (each approved enrollee's topic instead under a rejection flood)";
 
-    /// <summary>Whether the service listens on this request topic (for tests: true until its UNSUBACK is back).</summary>
+    /// <summary>Whether the service listens on this request topic, or on the wildcard (for tests: true until its UNSUBACK is back).</summary>
     internal bool ListensOn(string topic)
     {
         _topicsGate.Wait();
         try
         {
-            return _enrolleeTopics.Contains(topic);
+            return topic == AllRequestTopics ? PerEnrollee && _wildcardSubscribed : _enrolleeTopics.Contains(topic);
         }
         finally
         {
@@ -168,7 +171,8 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
         await _topicsGate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            if (_enrolleeTopics.Add(topic) && _client.IsConnected)
+            // Listening on every request topic, the wildcard covers it (MqttLink.FloodFilter.cs).
+            if (_filtering && _enrolleeTopics.Add(topic) && _client.IsConnected)
             {
                 // Before the API answers, so the device's message (sent after the enroller hands over the bundle)
                 // finds its subscription. A broker lost meanwhile gets it with all the others at the reconnect.
@@ -199,7 +203,12 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
 
     public async Task SyncEnrolleeTopicsAsync(CancellationToken ct) => await SyncEnrolleeTopicsAsync(all: false, ct).ConfigureAwait(false);
 
-    /// <summary>Subscribes the awaited enrollees' topics (all of them when <paramref name="all"/>: a new connection) and unsubscribes the rest.</summary>
+    /// <summary>
+    /// Listening only on approved enrollees' topics: subscribes the awaited ones (all of them when <paramref name="all"/>:
+    /// a new connection) and unsubscribes the rest and the wildcard. Listening on every topic: subscribes the
+    /// wildcard and unsubscribes the individual topics (at a new connection also those an earlier run's filtering
+    /// may have left in the persistent session). New filters always go in before old ones go.
+    /// </summary>
     private async Task SyncEnrolleeTopicsAsync(bool all, CancellationToken ct)
     {
         if (!PerEnrollee)
@@ -212,40 +221,72 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
         await _topicsGate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-            var hashes = await _store.ListAwaitedEikHashesAsync(now, ct).ConfigureAwait(false);
-            var wanted = new HashSet<string>(hashes.Select(EnrolleeTopic), StringComparer.Ordinal);
-            var gone = _enrolleeTopics.Where(t => !wanted.Contains(t)).ToList();
-            if (all && !_staleTopicsSwept)
-            {
-                var since = now - (long)StaleTopicWindow.TotalMilliseconds;
-                var stale = await _store.ListUnawaitedEikHashesAsync(since, now, ct).ConfigureAwait(false);
-                gone = gone.Union(stale.Select(EnrolleeTopic).Where(t => !wanted.Contains(t)), StringComparer.Ordinal).ToList();
-            }
-
-            var added = all ? wanted.ToList() : wanted.Where(t => !_enrolleeTopics.Contains(t)).ToList();
-            if (!_client.IsConnected)
-            {
-                return; // the next connect makes them all
-            }
-
-            _enrolleeTopics.UnionWith(added);
-            try
-            {
-                await SubscribeAsync(added, ct).ConfigureAwait(false);
-                await UnsubscribeAsync(gone, ct).ConfigureAwait(false);
-                _enrolleeTopics.ExceptWith(gone);
-                _staleTopicsSwept |= all;
-            }
-            catch (Exception e) when (!all && IsBrokerTrouble(e, ct))
-            {
-                // Maintenance goes on; the reconnect subscribes every awaited topic, the next round unsubscribes.
-                LogTopicsNotSynced(_log, e.Message);
-            }
+            await SyncEnrolleeTopicsLockedAsync(all, ct).ConfigureAwait(false);
         }
         finally
         {
             _topicsGate.Release();
+        }
+    }
+
+    private async Task SyncEnrolleeTopicsLockedAsync(bool all, CancellationToken ct)
+    {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (all)
+        {
+            // A new connection: the session may hold the wildcard or not, whatever the last run did; make it sure.
+            _wildcardSubscribed = _filtering;
+        }
+        else
+        {
+            EndFilteringIfHoldOver(now);
+        }
+
+        if (!_client.IsConnected)
+        {
+            return; // the next connect makes them all
+        }
+
+        try
+        {
+            if (!_filtering && !_wildcardSubscribed)
+            {
+                await SubscribeAsync([AllRequestTopics], ct).ConfigureAwait(false);
+                _wildcardSubscribed = true;
+            }
+
+            var awaited = (await _store.ListAwaitedEikHashesAsync(now, ct).ConfigureAwait(false)).Select(EnrolleeTopic).ToList();
+            var wanted = _filtering ? new HashSet<string>(awaited, StringComparer.Ordinal) : new HashSet<string>(StringComparer.Ordinal);
+            var gone = new HashSet<string>(_enrolleeTopics.Where(t => !wanted.Contains(t)), StringComparer.Ordinal);
+            if (all && !_filtering)
+            {
+                gone.UnionWith(awaited);
+            }
+
+            if (all && !_staleTopicsSwept)
+            {
+                var since = now - (long)StaleTopicWindow.TotalMilliseconds;
+                var stale = await _store.ListUnawaitedEikHashesAsync(since, now, ct).ConfigureAwait(false);
+                gone.UnionWith(stale.Select(EnrolleeTopic).Where(t => !wanted.Contains(t)));
+            }
+
+            var added = all ? wanted.ToList() : wanted.Where(t => !_enrolleeTopics.Contains(t)).ToList();
+            _enrolleeTopics.UnionWith(added);
+            await SubscribeAsync(added, ct).ConfigureAwait(false);
+            if (_filtering && _wildcardSubscribed)
+            {
+                await UnsubscribeAsync([AllRequestTopics], ct).ConfigureAwait(false);
+                _wildcardSubscribed = false;
+            }
+
+            await UnsubscribeAsync(gone.ToList(), ct).ConfigureAwait(false);
+            _enrolleeTopics.ExceptWith(gone);
+            _staleTopicsSwept |= all;
+        }
+        catch (Exception e) when (!all && IsBrokerTrouble(e, ct))
+        {
+            // Maintenance goes on; the reconnect subscribes every awaited topic, the next round unsubscribes.
+            LogTopicsNotSynced(_log, e.Message);
         }
     }
 

@@ -71,6 +71,7 @@ internal sealed partial class MqttLink : IAsyncDisposable, IMqttPublisher
         _queue = Channel.CreateBounded<(MqttApplicationMessageReceivedEventArgs, Prechecked?)>(new BoundedChannelOptions(1024) { SingleWriter = true });
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
         _client.DisconnectedAsync += OnDisconnectedAsync;
+        _filtering = !Adaptive;
     }
 
     public bool IsConnected => _client.IsConnected;
@@ -235,6 +236,11 @@ internal sealed partial class MqttLink : IAsyncDisposable, IMqttPublisher
 
             if (early is not null)
             {
+                if (!early.Enrolled)
+                {
+                    NoteEarlyRejection();
+                }
+
                 if (early.Topic is not null && early.Payload is not null)
                 {
                     e.AutoAcknowledge = false;

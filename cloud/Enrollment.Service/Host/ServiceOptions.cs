@@ -127,6 +127,20 @@ internal sealed class MqttOptions
     /// </summary>
     public bool RequestTopicPerEnrollee { get; set; }
 
+    /// <summary>
+    /// With <see cref="RequestTopicPerEnrollee"/>: while the service rejects at most this many enrollment messages a
+    /// second before any public-key work, it listens on every enrollee's request topic (EnrollmentTopic + "/+"), so
+    /// it answers, logs and counts each rejection; above it (a flood of junk or replays) it listens only on the
+    /// topics of approved enrollees for <see cref="FloodHold"/>, so the broker drops the flood. 0: always only
+    /// approved enrollees' topics. Host/MqttLink.FloodFilter.cs.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int FloodRejectionsPerSecond { get; set; } = 200;
+
+    /// <summary>How long the service listens only on approved enrollees' topics after the last flood second it saw (checked at each maintenance round).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan FloodHold { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Results go to this prefix followed by the enrollee id text.</summary>
     [Required, MinLength(1), MaxLength(128)]
     public string ResultTopicPrefix { get; set; } = "enroll/v1/result/";
