@@ -71,12 +71,12 @@ public sealed class FaultTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)] // Mqtt:RequestTopicPerEnrollee: the redelivery comes on the enrollee's own topic, the result goes retained
+    [InlineData(false)] // the shared enrollment topic
+    [InlineData(true)] // Mqtt:RequestTopicPerEnrollee (default): the redelivery comes on the enrollee's own topic, the result goes retained
     public async Task The_service_killed_holding_an_unacknowledged_enrollment_message_gets_it_again_after_a_restart_and_enrolls_it_exactly_once(bool perEnrollee)
     {
         await using var world = await World.OnMosquittoAsync(
-            perEnrollee ? new Dictionary<string, string> { ["Enrollment__Mqtt__RequestTopicPerEnrollee"] = "true" } : null);
+            new Dictionary<string, string> { ["Enrollment__Mqtt__RequestTopicPerEnrollee"] = perEnrollee ? "true" : "false" });
         var service = world.Service;
         // Held at the moment the device stored its bundle: the broker delivers the enrollment message into the
         // service's socket, but the service cannot read, process or acknowledge it.

@@ -51,12 +51,14 @@ public sealed class NegativeTests(MosquittoWorld fixture, ITestOutputHelper outp
         var world = fixture.World;
         var device = world.Devices.Add("replayed-1");
         // An eavesdropper on the broker: every enrollment message and every answer.
-        await using var watch = await BrokerWatch.ConnectAsync(world.Service, world.Mosquitto, world.Service.EnrollmentTopic, "enroll/v1/result/#");
+        // Each enrollee publishes on its own request topic under the enrollment topic (Mqtt:RequestTopicPerEnrollee, the default).
+        await using var watch = await BrokerWatch.ConnectAsync(world.Service, world.Mosquitto, world.Service.EnrollmentTopic + "/+", "enroll/v1/result/#");
         long opksUsed = world.OpksUsed();
         var run = await world.ProvisionAsync(device, "replay-victim");
         var view = await world.AssertEnrolledOnceAsync(device, run, "replay-victim", opksUsed);
         string id = view.DeviceId;
-        var captured = await watch.WaitForAsync((t, p) => t == world.Service.EnrollmentTopic && IsFor(p, id), Bound, "the device's enrollment message", world.Context);
+        var requestTopic = world.Service.EnrollmentTopic + "/" + id;
+        var captured = await watch.WaitForAsync((t, p) => t == requestTopic && IsFor(p, id), Bound, "the device's enrollment message", world.Context);
         var accepted = await watch.WaitForAsync((t, p) => t == "enroll/v1/result/" + id && p[0] == 0x03, Bound, "its sealed result", world.Context);
         string before = world.Storage.Snapshot();
         int seenBefore = watch.Seen.Count;
@@ -64,7 +66,7 @@ public sealed class NegativeTests(MosquittoWorld fixture, ITestOutputHelper outp
         // 1. The same bytes again: indistinguishable from a QoS 1 redelivery, so the service answers with the
         //    stored sealed result (docs/protocol.md section 11), which only the holder of SK can read; nothing
         //    is opened or committed again.
-        await watch.PublishAsync(world.Service.EnrollmentTopic, captured);
+        await watch.PublishAsync(requestTopic, captured);
         await world.Service.WaitForLogAsync(l => l.Contains("Redelivered enrollment message for " + id, StringComparison.Ordinal), Bound,
             "the replay to be answered from the stored result", world.Context);
         var again = await watch.WaitForAsync((t, p) => t == "enroll/v1/result/" + id && p[0] == 0x03, Bound, "the stored answer", world.Context,
@@ -75,7 +77,7 @@ public sealed class NegativeTests(MosquittoWorld fixture, ITestOutputHelper outp
         //    public-key work with the generic notice.
         byte[] altered = (byte[])captured.Clone();
         altered[^1] ^= 0x01;
-        await watch.PublishAsync(world.Service.EnrollmentTopic, altered);
+        await watch.PublishAsync(requestTopic, altered);
         var notice = await watch.WaitForAsync((t, p) => t == "enroll/v1/result/" + id && p.Length == EnrollmentNotice.Size, Bound,
             "the rejection notice", world.Context, from: seenBefore);
         Assert.True(EnrollmentNotice.TryDecode(notice, 0, notice.Length, out var decoded));

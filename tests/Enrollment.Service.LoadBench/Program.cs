@@ -32,8 +32,17 @@ internal static class Program
         // 416-438 us per enrollment instead of 487-547.
         var warm = IntArg(args, "--warmup", Math.Max(1000, 2 * n));
         var rounds = IntArg(args, "--rounds", 3);
-        // The service's Mqtt:RequestTopicPerEnrollee: junk for unknown enrollees goes to topics nobody subscribes to.
-        var perEnrollee = args.Contains("--request-topic-per-enrollee");
+        // --request-topics: per-enrollee (the service's default: each enrollee publishes on its own topic, the service
+        // listens on all of them until a rejection flood, then only on approved enrollees' topics), approved-only
+        // (Mqtt:FloodRejectionsPerSecond=0: junk for unknown enrollees never has a subscriber; the older
+        // --request-topic-per-enrollee), or shared (Mqtt:RequestTopicPerEnrollee=false: one topic, all junk forwarded).
+        var requestTopics = StringArg(args, "--request-topics", args.Contains("--request-topic-per-enrollee") ? "approved-only" : "per-enrollee");
+        if (requestTopics is not ("per-enrollee" or "approved-only" or "shared"))
+        {
+            throw new ArgumentException("--request-topics is per-enrollee (the default), approved-only or shared");
+        }
+
+        var perEnrollee = requestTopics != "shared";
         // One more half-peak round and flood round, not measured, between the peak and the measured rounds: the
         // first flood a process sees runs the junk path's code cold (tier 0) and finds Mosquitto's queues and the
         // service's buffers at their idle sizes; without it the first measured round pair was the worst of every
@@ -45,9 +54,10 @@ internal static class Program
             var brokerPort = ChildProcess.FreePort();
             await using var mosquitto = await StartMosquittoAsync(dir, brokerPort);
             var env = ServiceEnvironment(dir, brokerPort, warm + 2 * warmRound + 3 * n + 10 * n + 100, database, pg, StringArg(args, "--log-level", "Warning"));
-            if (perEnrollee)
+            env["Enrollment__Mqtt__RequestTopicPerEnrollee"] = perEnrollee ? "true" : "false";
+            if (requestTopics == "approved-only")
             {
-                env["Enrollment__Mqtt__RequestTopicPerEnrollee"] = "true";
+                env["Enrollment__Mqtt__FloodRejectionsPerSecond"] = "0";
             }
 
             var token = (await RunToEndAsync(ServiceDll, ["enrollers", "add", "--name", "bench"], env)).Trim();
@@ -123,8 +133,11 @@ internal static class Program
             // has only 15 above its p99, so one pause moves a round's p99 by half. Per round too, for the spread.
             var half = peak.Throughput / 2;
             Progress("warm-up round: half rate " + half.ToString("F0", CultureInfo.InvariantCulture) + "/s, then the same with the flood (not measured)");
-            await load.RunAsync(warmHalfSet, half, junk: null);
-            await load.RunAsync(warmFloodSet, half, warmJunk);
+            var firstHalf = await load.RunAsync(warmHalfSet, half, junk: null);
+            var firstFlood = await load.RunAsync(warmFloodSet, half, warmJunk);
+            // With per-enrollee request topics the service switches its flood filter on within this round's first
+            // second (a Warning line in its log) and keeps it for Mqtt:FloodHold (10 min), longer than the rounds below.
+            var floodFilterOn = service.Log.Contains("listening only on approved enrollees' request topics", StringComparison.Ordinal);
             var halfRounds = new List<PhaseResult>();
             var floodRounds = new List<PhaseResult>();
             var halfCpuUs = (Service: 0.0, Broker: 0.0, LoadGenerator: 0.0);
@@ -175,7 +188,15 @@ internal static class Program
                 },
                 flood = new
                 {
-                    junkKind, junkTo, attacker, requestTopicPerEnrollee = perEnrollee,
+                    junkKind, junkTo, attacker, requestTopics, floodFilterOnAfterFirstFloodRound = floodFilterOn,
+                    // The unmeasured round in which the service first met the flood (cold junk path; with per-enrollee
+                    // topics, the round in which the filter went on), against the half-rate round just before it.
+                    firstFloodRound = new
+                    {
+                        p50Ms = Round(firstFlood.P50), p99Ms = Round(firstFlood.P99),
+                        p50SlowdownPercent = Round(100 * (firstFlood.P50 - firstHalf.P50) / firstHalf.P50),
+                        p99SlowdownPercent = Round(100 * (firstFlood.P99 - firstHalf.P99) / firstHalf.P99),
+                    },
                     junkMessages = junk.Count, junkPerSecond = Round(Median(floodRounds.Select(f => f.JunkRate))),
                     enrollmentsPerSecond = Round(Median(floodRounds.Select(f => f.Throughput))),
                     p50Ms = Round(floodP50), p99Ms = Round(floodP99),

@@ -193,15 +193,24 @@ public sealed class RejectionTests : IAsyncLifetime
         Assert.Equal(1, _metrics.Count("enrollment.opened"));
     }
 
-    [Fact]
-    public async Task A_flood_of_messages_for_unknown_enrollees_does_no_public_key_work()
+    [Theory]
+    [InlineData(false)] // the shared enrollment topic: every junk message reaches the service
+    [InlineData(true)] // per-enrollee request topics (default): the first Mqtt:FloodRejectionsPerSecond + 1 at least,
+                       // then it listens only on approved enrollees' topics (AdaptiveRequestTopicTests)
+    public async Task A_flood_of_messages_for_unknown_enrollees_does_no_public_key_work(bool perEnrollee)
     {
-        var (_, _, bundle) = (await _enroller.FetchBundlesAsync(1))[0];
+        await using var service = await TestService.StartAsync(new TestServiceSetup
+        {
+            Settings = new() { ["Enrollment:Mqtt:RequestTopicPerEnrollee"] = perEnrollee ? "true" : "false" },
+        });
+        using var metrics = new MetricsProbe(service);
+        var enroller = new EnrollerClient(service.ClientWithToken(await service.AddPrincipalAsync("line-1")));
+        var (_, _, bundle) = (await enroller.FetchBundlesAsync(1))[0];
         var stranger = new TestEnrollee();
         var template = stranger.CreateAttempt(bundle).Message;
-        await using var device = await DeviceLink.ConnectAsync(_service, stranger.IdText);
-        var before = await _service.Store.SnapshotAsync(CancellationToken.None);
-        var link = _service.App.Services.GetRequiredService<MqttLink>();
+        await using var device = await DeviceLink.ConnectAsync(service, stranger.IdText);
+        var before = await service.Store.SnapshotAsync(CancellationToken.None);
+        var link = service.App.Services.GetRequiredService<MqttLink>();
         var toWorkers = link.MessagesToWorkers;
         const int flood = 300;
         for (var i = 0; i < flood; i++)
@@ -209,9 +218,18 @@ public sealed class RejectionTests : IAsyncLifetime
             await device.PublishAsync(Reencode(template, ephemeralKey: RandomNumberGenerator.GetBytes(32)));
         }
 
-        await _metrics.WaitForAsync("enrollment.rejected:unknown_enrollee", flood, TimeSpan.FromSeconds(60));
-        Assert.Equal(0, _metrics.Count("enrollment.opened"));
-        Assert.Equal(before, await _service.Store.SnapshotAsync(CancellationToken.None));
+        await metrics.WaitForAsync("enrollment.rejected:unknown_enrollee", perEnrollee ? 201 : flood, TimeSpan.FromSeconds(60));
+        using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            while (perEnrollee && !link.FiltersRequestTopics)
+            {
+                await Task.Delay(10, wait.Token);
+            }
+        }
+
+        Assert.Equal(perEnrollee, link.FiltersRequestTopics);
+        Assert.Equal(0, metrics.Count("enrollment.opened"));
+        Assert.Equal(before, await service.Store.SnapshotAsync(CancellationToken.None));
         // Settled by the early checks on MQTTnet's dispatcher: none of the junk took a worker.
         Assert.Equal(toWorkers, link.MessagesToWorkers);
     }

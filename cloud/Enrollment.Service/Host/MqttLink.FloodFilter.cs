@@ -35,7 +35,7 @@ internal sealed partial class MqttLink
     private string AllRequestTopics => _options.EnrollmentTopic + "/+";
 
     /// <summary>Whether the service listens only on approved enrollees' request topics now (for tests and the connection log).</summary>
-    internal bool FiltersRequestTopics => _filtering;
+    internal bool FiltersRequestTopics => PerEnrollee && _filtering;
 
     /// <summary>On the dispatcher: an enrollment message was settled by the early checks without an enrollment answer.</summary>
     private void NoteEarlyRejection()

@@ -114,9 +114,9 @@ internal sealed class TestService : IAsyncDisposable
 
     public string EnrollmentTopic => _settings["Enrollment:Mqtt:EnrollmentTopic"]!;
 
-    /// <summary>Mqtt:RequestTopicPerEnrollee: each enrollee publishes to EnrollmentTopic + "/" + its id text.</summary>
+    /// <summary>Mqtt:RequestTopicPerEnrollee (on unless a test turns it off): each enrollee publishes to EnrollmentTopic + "/" + its id text.</summary>
     public bool RequestTopicPerEnrollee =>
-        _settings.TryGetValue("Enrollment:Mqtt:RequestTopicPerEnrollee", out var v) && string.Equals(v, "true", StringComparison.OrdinalIgnoreCase);
+        !_settings.TryGetValue("Enrollment:Mqtt:RequestTopicPerEnrollee", out var v) || !string.Equals(v, "false", StringComparison.OrdinalIgnoreCase);
 
     public string ResultTopicPrefix => _settings["Enrollment:Mqtt:ResultTopicPrefix"]!;
 
