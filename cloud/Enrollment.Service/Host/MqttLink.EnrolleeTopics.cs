@@ -255,7 +255,10 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
                 _wildcardSubscribed = true;
             }
 
-            var awaited = (await _store.ListAwaitedEikHashesAsync(now, ct).ConfigureAwait(false)).Select(EnrolleeTopic).ToList();
+            // Listening on every topic, a maintenance round needs no list of approvals: it gives up whatever is left.
+            var awaited = _filtering || all
+                ? (await _store.ListAwaitedEikHashesAsync(now, ct).ConfigureAwait(false)).Select(EnrolleeTopic).ToList()
+                : [];
             var wanted = _filtering ? new HashSet<string>(awaited, StringComparer.Ordinal) : new HashSet<string>(StringComparer.Ordinal);
             var gone = new HashSet<string>(_enrolleeTopics.Where(t => !wanted.Contains(t)), StringComparer.Ordinal);
             if (all && !_filtering)

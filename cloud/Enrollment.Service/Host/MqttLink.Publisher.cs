@@ -70,9 +70,11 @@ internal sealed partial class MqttLink
         {
             await publish.ConfigureAwait(false);
             await incoming.AcknowledgeAsync(ct).ConfigureAwait(false);
-            if (retained)
+            if (retained && _filtering)
             {
-                // The broker holds the result for the device now: stop listening on its request topic.
+                // The broker holds the result for the device now: stop listening on its request topic. (Listening on
+                // every topic, the service never subscribed it; a filter switched on meanwhile did not either, as the
+                // enrollee is no longer awaited, and maintenance drops any topic the approvals no longer want.)
                 _released.Writer.TryWrite(incoming.ApplicationMessage.Topic);
             }
         }
