@@ -66,6 +66,7 @@ public sealed class AdaptiveRequestTopicTests(MosquittoBroker mosquitto)
         Assert.Equal(recordId, (await DeviceLink.EnrollAsync(service, approved, bundle)).DeviceId); // routed after the junk
         Assert.Equal(received + 1, link.EnrollmentMessagesReceived);
         Assert.Equal(4, metrics.Count(Unknown));
+        Assert.Equal(1, metrics.Count("enrollment.flood_filter.started"));
 
         // Approved while the filter holds: listened on before the API answers.
         var during = new TestEnrollee();
@@ -88,6 +89,8 @@ public sealed class AdaptiveRequestTopicTests(MosquittoBroker mosquitto)
         received = link.EnrollmentMessagesReceived;
         Assert.Equal(record2, (await DeviceLink.EnrollAsync(service, during, bundle2)).DeviceId);
         Assert.Equal(received + 1, link.EnrollmentMessagesReceived);
+        Assert.Equal(1, metrics.Count("enrollment.flood_filter.started"));
+        Assert.Equal(1, metrics.Count("enrollment.flood_filter.ended"));
         Assert.Empty(service.Errors);
     }
 

@@ -16,6 +16,8 @@ internal sealed class ServiceMetrics : IDisposable
     private readonly Counter<long> _duplicatesDropped;
     private readonly Counter<long> _opened;
     private readonly Histogram<double> _latency;
+    private readonly Counter<long> _filterOn;
+    private readonly Counter<long> _filterOff;
 
     public ServiceMetrics(IMeterFactory factory)
     {
@@ -28,6 +30,10 @@ internal sealed class ServiceMetrics : IDisposable
         _opened = _meter.CreateCounter<long>("enrollment.opened", "{message}",
             "Messages that passed the cheap checks and reached the public-key work (4 X25519 + XEdDSA verify)");
         _latency = _meter.CreateHistogram<double>("enrollment.duration", "ms", "Time from receipt to result published");
+        _filterOn = _meter.CreateCounter<long>("enrollment.flood_filter.started", "{switch}",
+            "Rejection floods that made the service listen only on approved enrollees' request topics (Mqtt:FloodRejectionsPerSecond)");
+        _filterOff = _meter.CreateCounter<long>("enrollment.flood_filter.ended", "{switch}",
+            "Flood holds that ended: the service listens on every enrollee's request topic again (Mqtt:FloodHold)");
     }
 
     internal Meter Meter => _meter;
@@ -49,6 +55,10 @@ internal sealed class ServiceMetrics : IDisposable
     public void DuplicateDropped() => _duplicatesDropped.Add(1);
 
     public void Opened() => _opened.Add(1);
+
+    public void FloodFilterStarted() => _filterOn.Add(1);
+
+    public void FloodFilterEnded() => _filterOff.Add(1);
 
     public void Dispose() => _meter.Dispose();
 }

@@ -78,6 +78,7 @@ internal sealed partial class MqttLink
                 }
 
                 _filtering = true;
+                _metrics.FloodFilterStarted();
                 LogFiltering(_log, _options.FloodRejectionsPerSecond, _options.FloodHold);
                 await SyncEnrolleeTopicsLockedAsync(all: false, ct).ConfigureAwait(false);
             }
@@ -106,6 +107,7 @@ internal sealed partial class MqttLink
         if (Adaptive && _filtering && now - Interlocked.Read(ref _floodSeenAt) >= (long)_options.FloodHold.TotalMilliseconds)
         {
             _filtering = false;
+            _metrics.FloodFilterEnded();
             LogFilteringEnded(_log, _options.FloodHold);
         }
     }

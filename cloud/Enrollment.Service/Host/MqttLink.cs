@@ -44,6 +44,7 @@ internal sealed partial class MqttLink : IAsyncDisposable, IMqttPublisher
     private readonly EmbeddedBroker _embedded;
     private readonly Storage.IEnrollmentStore _store;
     private readonly TimeProvider _time;
+    private readonly ServiceMetrics _metrics;
     private readonly ILogger<MqttLink> _log;
     private readonly IMqttClient _client;
     private readonly Channel<(MqttApplicationMessageReceivedEventArgs Message, Prechecked? Passed)> _queue;
@@ -56,8 +57,9 @@ internal sealed partial class MqttLink : IAsyncDisposable, IMqttPublisher
 
     public MqttLink(IOptions<ServiceOptions> options, IEnrollmentMessageHandler handler, ILogger<MqttLink> log,
         IChannelMessageHandler channel, Downlink downlink, EmbeddedBroker embedded, Storage.IEnrollmentStore store, TimeProvider time,
-        EnrolleeTopics enrolleeTopics)
+        EnrolleeTopics enrolleeTopics, ServiceMetrics metrics)
     {
+        _metrics = metrics;
         _store = store;
         _time = time;
         enrolleeTopics.Attach(this);
