@@ -138,6 +138,7 @@ internal static class Program
             // With per-enrollee request topics the service switches its flood filter on within this round's first
             // second (a Warning line in its log) and keeps it for Mqtt:FloodHold (10 min), longer than the rounds below.
             var floodFilterOn = service.Log.Contains("listening only on approved enrollees' request topics", StringComparison.Ordinal);
+            var floodFilterInPlace = service.Log.Split('\n').FirstOrDefault(l => l.Contains("Flood filter in place", StringComparison.Ordinal))?.Trim();
             var halfRounds = new List<PhaseResult>();
             var floodRounds = new List<PhaseResult>();
             var halfCpuUs = (Service: 0.0, Broker: 0.0, LoadGenerator: 0.0);
@@ -188,7 +189,7 @@ internal static class Program
                 },
                 flood = new
                 {
-                    junkKind, junkTo, attacker, requestTopics, floodFilterOnAfterFirstFloodRound = floodFilterOn,
+                    junkKind, junkTo, attacker, requestTopics, floodFilterOnAfterFirstFloodRound = floodFilterOn, floodFilterInPlace,
                     // The unmeasured round in which the service first met the flood (cold junk path; with per-enrollee
                     // topics, the round in which the filter went on), against the half-rate round just before it.
                     firstFloodRound = new

@@ -120,18 +120,22 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
         await Task.WhenAll(publishes).ConfigureAwait(false);
     }
 
+    /// <summary>All packets at once, as <see cref="SubscribeAsync"/>.</summary>
     private async Task UnsubscribeAsync(IReadOnlyList<string> topics, CancellationToken ct)
     {
+        var packets = new List<Task>();
         for (var i = 0; i < topics.Count; i += FiltersPerPacket)
         {
             var b = new MqttClientUnsubscribeOptionsBuilder();
-            foreach (var t in topics.Skip(i).Take(FiltersPerPacket))
+            for (var j = i; j < Math.Min(i + FiltersPerPacket, topics.Count); j++)
             {
-                b.WithTopicFilter(t);
+                b.WithTopicFilter(topics[j]);
             }
 
-            await _client.UnsubscribeAsync(b.Build(), ct).ConfigureAwait(false);
+            packets.Add(_client.UnsubscribeAsync(b.Build(), ct));
         }
+
+        await Task.WhenAll(packets).ConfigureAwait(false);
     }
 
     private bool IsEnrollmentTopic(string topic) => PerEnrollee
@@ -293,17 +297,27 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
         }
     }
 
+    /// <summary>
+    /// All packets at once, each with its own packet identifier, instead of one SUBACK round trip after another:
+    /// switching the flood filter on subscribed 10,463 topics in 243 ms packet by packet (load bench), while the
+    /// flood still reached the service.
+    /// </summary>
     private async Task SubscribeAsync(IReadOnlyList<string> topics, CancellationToken ct)
     {
+        var packets = new List<Task<MqttClientSubscribeResult>>();
         for (var i = 0; i < topics.Count; i += FiltersPerPacket)
         {
             var b = new MqttClientSubscribeOptionsBuilder();
-            foreach (var t in topics.Skip(i).Take(FiltersPerPacket))
+            for (var j = i; j < Math.Min(i + FiltersPerPacket, topics.Count); j++)
             {
-                b.WithTopicFilter(t, MqttQualityOfServiceLevel.AtLeastOnce, false, false, MqttRetainHandling.SendAtSubscribe);
+                b.WithTopicFilter(topics[j], MqttQualityOfServiceLevel.AtLeastOnce, false, false, MqttRetainHandling.SendAtSubscribe);
             }
 
-            var granted = await _client.SubscribeAsync(b.Build(), ct).ConfigureAwait(false);
+            packets.Add(_client.SubscribeAsync(b.Build(), ct));
+        }
+
+        foreach (var granted in await Task.WhenAll(packets).ConfigureAwait(false))
+        {
             if (granted.Items.FirstOrDefault(g => g.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2) is { } refused)
             {
                 throw new InvalidOperationException("subscription to " + refused.TopicFilter.Topic + " refused: " + refused.ResultCode);

@@ -80,7 +80,13 @@ internal sealed partial class MqttLink
                 _filtering = true;
                 _metrics.FloodFilterStarted();
                 LogFiltering(_log, _options.FloodRejectionsPerSecond, _options.FloodHold);
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 await SyncEnrolleeTopicsLockedAsync(all: false, ct).ConfigureAwait(false);
+                if (!_wildcardSubscribed)
+                {
+                    // How long the flood still reached the service after the switch began (the broker's SUBSCRIBE work).
+                    LogFilterInPlace(_log, _enrolleeTopics.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                }
             }
             finally
             {
@@ -114,6 +120,9 @@ internal sealed partial class MqttLink
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "More than {Limit} enrollment messages rejected in one second: listening only on approved enrollees' request topics for at least {Hold}, so the broker drops the rest")]
     private static partial void LogFiltering(ILogger logger, int limit, TimeSpan hold);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Flood filter in place: {Topics} approved enrollees' request topics subscribed, then the wildcard dropped, in {Milliseconds:F0} ms")]
+    private static partial void LogFilterInPlace(ILogger logger, int topics, double milliseconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "No rejection flood for {Hold}: listening on every enrollee's request topic again")]
     private static partial void LogFilteringEnded(ILogger logger, TimeSpan hold);
