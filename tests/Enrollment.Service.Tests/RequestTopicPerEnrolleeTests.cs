@@ -196,6 +196,34 @@ public sealed class RequestTopicPerEnrolleeTests(MosquittoBroker mosquitto, Post
     }
 
     [Fact]
+    public async Task A_revoked_pending_enrollee_is_not_listened_for_at_once_and_its_event_names_it()
+    {
+        var events = new RecordingEventSink();
+        await using var service = await TestService.StartAsync(new TestServiceSetup
+        {
+            Settings = new() { ["Enrollment:Mqtt:RequestTopicPerEnrollee"] = "true", ["Enrollment:Mqtt:FloodRejectionsPerSecond"] = "0" },
+            Services = s => s.AddSingleton<IEventSink>(events),
+        });
+        var enroller = new EnrollerClient(service.ClientWithToken(await service.AddPrincipalAsync("line-1")));
+        var operatorToken = await service.AddPrincipalAsync("ops", PrincipalRole.Operator);
+        var enrollee = new TestEnrollee();
+        var (bundle, recordId) = await enroller.ApproveAsync(enrollee);
+        var topic = bundle.Address.RequestTopicFor(enrollee.IdText);
+        var link = service.App.Services.GetRequiredService<MqttLink>();
+        Assert.True(link.ListensOn(topic));
+
+        using (var revoked = await service.ClientWithToken(operatorToken).PostAsync("/v1/admin/devices/" + recordId + "/revoke", null))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, revoked.StatusCode);
+        }
+
+        await WaitUntilAsync(() => !link.ListensOn(topic)); // no maintenance round has run: the revoke gave it up
+        var e = Assert.Single(events.Events, e => e.Type == "enrollee.revoked");
+        Assert.Equal((recordId, enrollee.IdText, "operator:ops"), (e.EnrolleeId, e.DeviceId, e.Actor));
+        Assert.Empty(service.Errors);
+    }
+
+    [Fact]
     public async Task Revoking_a_device_never_heard_on_its_channel_clears_its_retained_result()
     {
         await using var service = await StartAsync("embedded");

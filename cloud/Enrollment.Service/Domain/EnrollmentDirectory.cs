@@ -112,10 +112,19 @@ internal sealed class EnrollmentDirectory
     public async Task<bool> RevokeAsync(string id, string operatorName, CancellationToken ct)
     {
         var now = _time.GetUtcNow();
+        // Read first, as DeleteAsync does: the event names the device by its Hash(EIK_B) text like the other events.
+        var row = await _store.GetEnrolleeAsync(id, ct).ConfigureAwait(false);
         var revoked = await _store.RevokeEnrolleeAsync(id, "operator:" + operatorName, now.ToUnixTimeMilliseconds(), ct).ConfigureAwait(false);
         if (revoked)
         {
-            await _events.PublishAsync(new LifecycleEvent("enrollee.revoked", id, null, "operator:" + operatorName, now), ct).ConfigureAwait(false);
+            if (row is { State: EnrolleeState.Pending })
+            {
+                // A revoked approval is no longer listened for: given up now rather than at the next maintenance round.
+                _topics.Release(row.EikHash);
+            }
+
+            await _events.PublishAsync(new LifecycleEvent("enrollee.revoked", id, row is null ? null : EnrolleeIdentity.Text(row.EikHash),
+                "operator:" + operatorName, now), ct).ConfigureAwait(false);
         }
 
         return revoked;
