@@ -75,13 +75,17 @@ internal static class Program
             var floodSet = await PrepareAsync(http, n);
             // --junk unknown (the default): well-formed messages for made-up enrollees; --junk replay: copies of the
             // peak phase's accepted messages (a captured-traffic replay: seen EK_B, the same bytes).
+            // --junk none: the control (an A/A run). The "flood" rounds carry no junk, so their slowdown is what this
+            // machine's noise alone reports: the yardstick for the figures of the runs with junk.
             var junkKind = StringArg(args, "--junk", "unknown");
-            if (junkKind is not ("unknown" or "replay"))
+            if (junkKind is not ("unknown" or "replay" or "none"))
             {
-                throw new ArgumentException("--junk is unknown (messages for made-up enrollees) or replay (copies of accepted messages)");
+                throw new ArgumentException("--junk is unknown (messages for made-up enrollees), replay (copies of accepted messages) " +
+                    "or none (the control: flood rounds without junk)");
             }
 
-            List<byte[]> Flood(int count) => junkKind == "replay"
+            List<byte[]> Flood(int count) => junkKind == "none" ? []
+                : junkKind == "replay"
                 ? Enumerable.Range(0, count).Select(i => peakSet[i % peakSet.Count].Message).ToList()
                 : Junk(floodSet[0].Message, count);
             var junk = Flood(10 * n);
@@ -134,7 +138,7 @@ internal static class Program
             var half = peak.Throughput / 2;
             Progress("warm-up round: half rate " + half.ToString("F0", CultureInfo.InvariantCulture) + "/s, then the same with the flood (not measured)");
             var firstHalf = await load.RunAsync(warmHalfSet, half, junk: null);
-            var firstFlood = await load.RunAsync(warmFloodSet, half, warmJunk);
+            var firstFlood = await load.RunAsync(warmFloodSet, half, junkKind == "none" ? null : warmJunk);
             // With per-enrollee request topics the service switches its flood filter on within this round's first
             // second (a Warning line in its log) and keeps it for Mqtt:FloodHold (10 min), longer than the rounds below.
             var floodFilterOn = service.Log.Contains("listening only on approved enrollees' request topics", StringComparison.Ordinal);
@@ -152,7 +156,7 @@ internal static class Program
                 halfCpuUs = Add(halfCpuUs, halfCpu.Stop());
                 halfBusy += halfCpu.MachineBusy() / rounds;
                 var floodCpu = CpuMeter.Start(service.Process, mosquitto.Process);
-                floodRounds.Add(await load.RunAsync(Chunk(floodSet, r, rounds), half, Chunk(junk, r, rounds)));
+                floodRounds.Add(await load.RunAsync(Chunk(floodSet, r, rounds), half, junkKind == "none" ? null : Chunk(junk, r, rounds)));
                 floodCpuUs = Add(floodCpuUs, floodCpu.Stop());
                 floodBusy += floodCpu.MachineBusy() / rounds;
             }
@@ -211,9 +215,9 @@ internal static class Program
                     machineBusyPercent = new { halfPeak = Round(100 * halfBusy), flood = Round(100 * floodBusy) },
                     // What the junk cost each process (flood rounds minus the half-peak rounds, which carried the same
                     // real enrollments at the same rate), per junk message: where the flood's CPU goes on the shared cores.
-                    serviceCpuMicrosecondsPerJunk = Round((floodCpuUs.Service - halfCpuUs.Service) / junk.Count),
-                    brokerCpuMicrosecondsPerJunk = Round((floodCpuUs.Broker - halfCpuUs.Broker) / junk.Count),
-                    loadGeneratorCpuMicrosecondsPerJunk = Round((floodCpuUs.LoadGenerator - halfCpuUs.LoadGenerator) / junk.Count),
+                    serviceCpuMicrosecondsPerJunk = PerJunk(floodCpuUs.Service - halfCpuUs.Service, junk.Count),
+                    brokerCpuMicrosecondsPerJunk = PerJunk(floodCpuUs.Broker - halfCpuUs.Broker, junk.Count),
+                    loadGeneratorCpuMicrosecondsPerJunk = PerJunk(floodCpuUs.LoadGenerator - halfCpuUs.LoadGenerator, junk.Count),
                 },
                 serviceCpuMicrosecondsPerEnrollment = Round(cpuPerEnrollmentUs),
                 cryptoFloorMicroseconds = Round(floorUs),
@@ -234,6 +238,9 @@ internal static class Program
     private static string ServiceDll => Path.Combine(AppContext.BaseDirectory, "Enrollment.Service.dll");
 
     private static double Round(double v) => Math.Round(v, 1);
+
+    // Null for the control (--junk none), which sends no junk to divide by.
+    private static double? PerJunk(double cpuUs, int junkCount) => junkCount == 0 ? null : Round(cpuUs / junkCount);
 
     private static double Median(IEnumerable<double> values)
     {
