@@ -55,6 +55,13 @@ internal static class Program
             await using var mosquitto = await StartMosquittoAsync(dir, brokerPort);
             var env = ServiceEnvironment(dir, brokerPort, warm + 2 * warmRound + 3 * n + 10 * n + 100, database, pg, StringArg(args, "--log-level", "Warning"));
             env["Enrollment__Mqtt__RequestTopicPerEnrollee"] = perEnrollee ? "true" : "false";
+            // --service-env NAME=VALUE (repeatable): for A/B trials of runtime knobs on the service process alone
+            // (an exported variable would reach the load generator too).
+            foreach (var (name, value) in ServiceEnvArgs(args))
+            {
+                env[name] = value;
+            }
+
             if (requestTopics == "approved-only")
             {
                 env["Enrollment__Mqtt__FloodRejectionsPerSecond"] = "0";
@@ -180,6 +187,7 @@ internal static class Program
                 cores = Environment.ProcessorCount,
                 enrolleesPerPhase = n,
                 warmupEnrollees = warm,
+                serviceEnvironment = ServiceEnvArgs(args).Select(e => e.Name + "=" + e.Value).ToArray(),
                 peak = new
                 {
                     enrollmentsPerSecond = Round(peak.Throughput), p50Ms = Round(peak.P50), p99Ms = Round(peak.P99), accepted = peak.Accepted,
@@ -262,6 +270,19 @@ internal static class Program
 
     private static int IntArg(string[] args, string name, int fallback) =>
         Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+
+    private static IEnumerable<(string Name, string Value)> ServiceEnvArgs(string[] args)
+    {
+        for (var i = 0; i + 1 < args.Length; i++)
+        {
+            if (args[i] == "--service-env")
+            {
+                var eq = args[i + 1].IndexOf('=', StringComparison.Ordinal);
+                yield return eq > 0 ? (args[i + 1][..eq], args[i + 1][(eq + 1)..])
+                    : throw new ArgumentException("--service-env takes NAME=VALUE, not " + args[i + 1]);
+            }
+        }
+    }
 
     private static string StringArg(string[] args, string name, string fallback) =>
         Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
