@@ -110,6 +110,10 @@ public sealed class EphemeralKeyRecordTests
             replay[^1] ^= 0x01;
             await device.PublishAsync(replay);
             await metrics.WaitForAsync("enrollment.rejected:replayed", 1);
+            // The redelivery takes the slower path (its stored answer is read from the database) and may be counted
+            // after the replay, which the index settles at once; the answer above may also be the broker's retained
+            // copy of the result (docs/protocol.md section 14), so the count is what proves the redelivery answered.
+            await metrics.WaitForAsync("enrollment.duplicates", 1);
         }
 
         Assert.Equal(ResultStatus.Opened, EnrolleeHandshake.OpenResult(attempt.SharedSecret, attempt.EphemeralPublicKey, answer, 0, answer.Length, out _));
