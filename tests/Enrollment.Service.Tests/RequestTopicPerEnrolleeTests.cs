@@ -147,16 +147,7 @@ public sealed class RequestTopicPerEnrolleeTests(MosquittoBroker mosquitto, Post
         await service.StopAsync();
         service.Time.Advance(TimeSpan.FromDays(2));
         await service.StartAgainAsync();
-        var link = service.App.Services.GetRequiredService<MqttLink>();
-        await using (var device = await DeviceLink.ConnectAsync(service, lapsed.IdText))
-        {
-            await device.PublishAsync(lapsed.CreateAttempt(lapsedBundle).Message);
-        }
-
-        var sentinel = new TestEnrollee();
-        var (sentinelBundle, _) = await new EnrollerClient(service.ClientWithToken(token)).ApproveAsync(sentinel);
-        await DeviceLink.EnrollAsync(service, sentinel, sentinelBundle); // routed after the lapsed one's message
-        Assert.Equal(1, link.EnrollmentMessagesReceived);
+        await AssertNotHeardAsync(service, token, lapsed, lapsedBundle);
         Assert.Empty(service.Errors);
     }
 
@@ -182,16 +173,7 @@ public sealed class RequestTopicPerEnrolleeTests(MosquittoBroker mosquitto, Post
 
         await service.StopAsync();
         await service.StartAgainAsync();
-        link = service.App.Services.GetRequiredService<MqttLink>();
-        await using (var device = await DeviceLink.ConnectAsync(service, withdrawn.IdText))
-        {
-            await device.PublishAsync(withdrawn.CreateAttempt(bundle).Message);
-        }
-
-        var sentinel = new TestEnrollee();
-        var (sentinelBundle, _) = await new EnrollerClient(service.ClientWithToken(token)).ApproveAsync(sentinel);
-        await DeviceLink.EnrollAsync(service, sentinel, sentinelBundle); // routed after the withdrawn one's message
-        Assert.Equal(1, link.EnrollmentMessagesReceived);
+        await AssertNotHeardAsync(service, token, withdrawn, bundle);
         Assert.Empty(service.Errors);
     }
 
@@ -242,6 +224,24 @@ public sealed class RequestTopicPerEnrolleeTests(MosquittoBroker mosquitto, Post
 
         Assert.Empty(await watcher.NextAnswerAsync()); // the clear (an empty retained message)
         Assert.Empty(service.Errors);
+    }
+
+    /// <summary>
+    /// Publishes <paramref name="unheard"/>'s enrollment message, then enrolls a sentinel after it on the same broker:
+    /// the service (this run's link) received only the sentinel's.
+    /// </summary>
+    private static async Task AssertNotHeardAsync(TestService service, string token, TestEnrollee unheard, EnrollmentBundle bundle)
+    {
+        var link = service.App.Services.GetRequiredService<MqttLink>();
+        await using (var device = await DeviceLink.ConnectAsync(service, unheard.IdText))
+        {
+            await device.PublishAsync(unheard.CreateAttempt(bundle).Message);
+        }
+
+        var sentinel = new TestEnrollee();
+        var (sentinelBundle, _) = await new EnrollerClient(service.ClientWithToken(token)).ApproveAsync(sentinel);
+        await DeviceLink.EnrollAsync(service, sentinel, sentinelBundle); // routed after the unheard one's message
+        Assert.Equal(1, link.EnrollmentMessagesReceived);
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)
