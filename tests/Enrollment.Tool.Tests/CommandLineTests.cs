@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Enrollment.Tool.Tests;
 
 /// <summary>
@@ -37,26 +35,21 @@ public sealed class CommandLineTests
 
     private static async Task<(int Code, string Text)> RunAsync(string dll, string[] args)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, dll));
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
         // No service, token or state anywhere: the arguments are refused before any is looked for.
         var home = Directory.CreateTempSubdirectory("enroll-cli-").FullName;
-        info.Environment["ENROLL_HOME"] = home;
-        info.Environment.Remove("ENROLL_SERVICE");
-        info.Environment.Remove("ENROLL_TOKEN");
-        info.WorkingDirectory = home;
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        var text = await stdout + await stderr;
-        Directory.Delete(home, recursive: true);
-        return (process.ExitCode, text);
+        try
+        {
+            return await ToolProcess.RunAsync(dll, args, TimeSpan.FromSeconds(60), info =>
+            {
+                info.Environment["ENROLL_HOME"] = home;
+                info.Environment.Remove("ENROLL_SERVICE");
+                info.Environment.Remove("ENROLL_TOKEN");
+                info.WorkingDirectory = home;
+            });
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Xunit.Abstractions;
 
 namespace Enrollment.Tool.Tests;
@@ -8,21 +7,10 @@ public sealed class DemoTests(ITestOutputHelper output)
     [Fact]
     public async Task The_demo_enrolls_a_simulated_device_with_the_real_service_and_exits_zero()
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "enroll.dll"), "demo", "--service-dll", ServiceProcess.DllPath() })
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        await process.WaitForExitAsync(timeout.Token);
-        string text = await stdout + await stderr;
+        var (code, text) = await ToolProcess.RunAsync("enroll.dll", ["demo", "--service-dll", ServiceProcess.DllPath()], TimeSpan.FromSeconds(120));
         output.WriteLine(text);
 
-        Assert.True(process.ExitCode == 0, "exit " + process.ExitCode + ":\n" + text);
+        Assert.True(code == 0, "exit " + code + ":\n" + text);
         // Each party's step, in the order the protocol takes them.
         string[] steps =
         [

@@ -198,24 +198,15 @@ public sealed class RealServiceTests(RealServiceTests.Service fixture, ITestOutp
         using var rig = new Rig(output);
         var service = fixture.Process;
         using var silent = Simulator.Pty.PseudoTerminal.Open();
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "enroll.dll"), "provision", "--port", silent.SlavePath, "--wifi-ssid", "x",
-            "--service", service.Url })
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        info.Environment["ENROLL_HOME"] = rig.ToolHome;
-        info.Environment["ENROLL_TOKEN"] = service.Token;
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        string text = await stdout + await stderr;
+        var (code, text) = await ToolProcess.RunAsync("enroll.dll", ["provision", "--port", silent.SlavePath, "--wifi-ssid", "x", "--service", service.Url],
+            TimeSpan.FromSeconds(60), info =>
+            {
+                info.Environment["ENROLL_HOME"] = rig.ToolHome;
+                info.Environment["ENROLL_TOKEN"] = service.Token;
+            });
         output.WriteLine(text);
 
-        Assert.Equal((int)ExitCode.NoAnswer, process.ExitCode);
+        Assert.Equal((int)ExitCode.NoAnswer, code);
         Assert.Contains(silent.SlavePath + ": hello: hello", text, StringComparison.Ordinal);
         Assert.Contains("0 of 1 device(s) provisioned", text, StringComparison.Ordinal);
         Assert.Contains("exit 4 (NoAnswer)", text, StringComparison.Ordinal);
