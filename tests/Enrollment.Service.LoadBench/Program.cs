@@ -57,7 +57,8 @@ internal static class Program
             env["Enrollment__Mqtt__RequestTopicPerEnrollee"] = perEnrollee ? "true" : "false";
             // --service-env NAME=VALUE (repeatable): for A/B trials of runtime knobs on the service process alone
             // (an exported variable would reach the load generator too).
-            foreach (var (name, value) in ServiceEnvArgs(args))
+            var serviceEnv = ServiceEnvArgs(args).ToList();
+            foreach (var (name, value) in serviceEnv)
             {
                 env[name] = value;
             }
@@ -96,6 +97,7 @@ internal static class Program
                 ? Enumerable.Range(0, count).Select(i => peakSet[i % peakSet.Count].Message).ToList()
                 : Junk(floodSet[0].Message, count);
             var junk = Flood(10 * n);
+            List<byte[]>? SentJunk(List<byte[]> j) => junkKind == "none" ? null : j;
             var warmJunk = Flood(10 * warmRound);
             var attacker = StringArg(args, "--attacker", "raw");
             if (attacker is not ("raw" or "mqttnet"))
@@ -145,7 +147,7 @@ internal static class Program
             var half = peak.Throughput / 2;
             Progress("warm-up round: half rate " + half.ToString("F0", CultureInfo.InvariantCulture) + "/s, then the same with the flood (not measured)");
             var firstHalf = await load.RunAsync(warmHalfSet, half, junk: null);
-            var firstFlood = await load.RunAsync(warmFloodSet, half, junkKind == "none" ? null : warmJunk);
+            var firstFlood = await load.RunAsync(warmFloodSet, half, SentJunk(warmJunk));
             // With per-enrollee request topics the service switches its flood filter on within this round's first
             // second (a Warning line in its log) and keeps it for Mqtt:FloodHold (10 min), longer than the rounds below.
             var floodFilterOn = service.Log.Contains("listening only on approved enrollees' request topics", StringComparison.Ordinal);
@@ -163,7 +165,7 @@ internal static class Program
                 halfCpuUs = Add(halfCpuUs, halfCpu.Stop());
                 halfBusy += halfCpu.MachineBusy() / rounds;
                 var floodCpu = CpuMeter.Start(service.Process, mosquitto.Process);
-                floodRounds.Add(await load.RunAsync(Chunk(floodSet, r, rounds), half, junkKind == "none" ? null : Chunk(junk, r, rounds)));
+                floodRounds.Add(await load.RunAsync(Chunk(floodSet, r, rounds), half, SentJunk(Chunk(junk, r, rounds))));
                 floodCpuUs = Add(floodCpuUs, floodCpu.Stop());
                 floodBusy += floodCpu.MachineBusy() / rounds;
             }
@@ -187,7 +189,7 @@ internal static class Program
                 cores = Environment.ProcessorCount,
                 enrolleesPerPhase = n,
                 warmupEnrollees = warm,
-                serviceEnvironment = ServiceEnvArgs(args).Select(e => e.Name + "=" + e.Value).ToArray(),
+                serviceEnvironment = serviceEnv.Select(e => e.Name + "=" + e.Value).ToArray(),
                 peak = new
                 {
                     enrollmentsPerSecond = Round(peak.Throughput), p50Ms = Round(peak.P50), p99Ms = Round(peak.P99), accepted = peak.Accepted,
