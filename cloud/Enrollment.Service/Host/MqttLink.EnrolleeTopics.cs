@@ -11,7 +11,10 @@ namespace Enrollment.Service.Host;
 /// approval has not expired (EnrollmentTopic + "/" + its id text), so that the broker drops enrollment messages
 /// for anyone else: a flood of junk for unknown enrollees never reaches the service. The subscriptions live in
 /// the service's persistent session; they are made again on every connect and brought in line with the
-/// database at every maintenance round (expired approvals), and one is added at each registration.
+/// database at every maintenance round (expired approvals), and one is added at each registration. They are
+/// held whether or not the service also listens on the wildcard (MqttLink.FloodFilter.cs): a message matching
+/// both is delivered once per session (MQTT 3.1.1 section 3.3.5 allows it; Mosquitto 2.0.11 and MQTTnet's
+/// server do so), and switching the flood filter on only drops the wildcard.
 /// An accepted enrollee's topic is given up as soon as its result is out: the result is published retained
 /// (docs/protocol.md section 14), so a device whose result was lost reads it from the broker when it subscribes
 /// again, and copies of its message (a replay flood of captured messages) are dropped by the broker instead of
@@ -68,7 +71,7 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
                 await _topicsGate.WaitAsync(ct).ConfigureAwait(false);
                 try
                 {
-                    // Listening on every topic (MqttLink.FloodFilter.cs), an accepted enrollee's topic was never subscribed.
+                    // A topic no longer held (a maintenance round or a reconnect gave it up already) needs no packet.
                     batch.RemoveAll(t => !_enrolleeTopics.Contains(t));
                     if (batch.Count > 0 && _client.IsConnected)
                     {
@@ -146,7 +149,7 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
     /// <summary>What the connection log line names as the enrollment subscription.</summary>
     private string SubscribedEnrollmentTopics => !PerEnrollee ? _options.EnrollmentTopic
         : _filtering ? _options.EnrollmentTopic + "/<enrollee id> of each approved enrollee"
-        : AllRequestTopics + " (each approved enrollee's topic instead under a rejection flood)";
+        : AllRequestTopics + " and each approved enrollee's topic (only the latter under a rejection flood)";
 
     /// <summary>Whether the service listens on this request topic, or on the wildcard (for tests: true until its UNSUBACK is back).</summary>
     internal bool ListensOn(string topic)
@@ -175,8 +178,9 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
         await _topicsGate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            // Listening on every request topic, the wildcard covers it (MqttLink.FloodFilter.cs).
-            if (_filtering && _enrolleeTopics.Add(topic) && _client.IsConnected)
+            // Subscribed whether or not the wildcard is held too (MqttLink.FloodFilter.cs), so that a flood switch
+            // only has to drop the wildcard.
+            if (_enrolleeTopics.Add(topic) && _client.IsConnected)
             {
                 // Before the API answers, so the device's message (sent after the enroller hands over the bundle)
                 // finds its subscription. A broker lost meanwhile gets it with all the others at the reconnect.
@@ -208,10 +212,10 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
     public async Task SyncEnrolleeTopicsAsync(CancellationToken ct) => await SyncEnrolleeTopicsAsync(all: false, ct).ConfigureAwait(false);
 
     /// <summary>
-    /// Listening only on approved enrollees' topics: subscribes the awaited ones (all of them when <paramref name="all"/>:
-    /// a new connection) and unsubscribes the rest and the wildcard. Listening on every topic: subscribes the
-    /// wildcard and unsubscribes the individual topics (at a new connection also those an earlier run's filtering
-    /// may have left in the persistent session). New filters always go in before old ones go.
+    /// Subscribes the awaited enrollees' topics (all of them when <paramref name="all"/>: a new connection) and
+    /// unsubscribes the rest (at a new connection also those an earlier run may have left in the persistent
+    /// session); subscribes the wildcard when listening on every topic, unsubscribes it when filtering. New filters
+    /// always go in before old ones go.
     /// </summary>
     private async Task SyncEnrolleeTopicsAsync(bool all, CancellationToken ct)
     {
@@ -259,17 +263,9 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
                 _wildcardSubscribed = true;
             }
 
-            // Listening on every topic, a maintenance round needs no list of approvals: it gives up whatever is left.
-            var awaited = _filtering || all
-                ? (await _store.ListAwaitedEikHashesAsync(now, ct).ConfigureAwait(false)).Select(EnrolleeTopic).ToList()
-                : [];
-            var wanted = _filtering ? new HashSet<string>(awaited, StringComparer.Ordinal) : new HashSet<string>(StringComparer.Ordinal);
+            var wanted = new HashSet<string>((await _store.ListAwaitedEikHashesAsync(now, ct).ConfigureAwait(false)).Select(EnrolleeTopic),
+                StringComparer.Ordinal);
             var gone = new HashSet<string>(_enrolleeTopics.Where(t => !wanted.Contains(t)), StringComparer.Ordinal);
-            if (all && !_filtering)
-            {
-                gone.UnionWith(awaited);
-            }
-
             if (all && !_staleTopicsSwept)
             {
                 var since = now - (long)StaleTopicWindow.TotalMilliseconds;

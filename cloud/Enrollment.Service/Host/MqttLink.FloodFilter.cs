@@ -8,11 +8,13 @@ namespace Enrollment.Service.Host;
 /// enrollees, or of replayed copies), it listens only on the topics of enrollees whose approval has not expired
 /// (the machinery of MqttLink.EnrolleeTopics.cs), so the broker drops the flood instead of forwarding it: the
 /// load benchmark measured forwarding alone, to any subscriber, slowing real enrollments by more than 20%.
-/// After <c>Mqtt:FloodHold</c> without a flood second, a maintenance round listens on every topic again; a flood
-/// still going on switches back within its first second. Each switch subscribes the new filters before it
-/// unsubscribes the old, so no message finds no subscription; one matching both meanwhile is delivered once
-/// (MQTT 3.1.1 section 3.3.5 allows either; Mosquitto 2.0.11 sends one copy, checked), and a second copy would
-/// be answered as a redelivery.
+/// Those topics are held all the time, beside the wildcard, so the switch is one UNSUBSCRIBE of the wildcard:
+/// subscribing some 10,000 topics at the switch (as the filter first did) kept the broker busy for 83-282 ms
+/// while the flood still came, and real enrollments' p99 in that second reached 49-189 ms (load bench, session 10).
+/// After <c>Mqtt:FloodHold</c> without a flood second, a maintenance round subscribes the wildcard again; a flood
+/// still going on switches back within its first second. A message matching both the wildcard and its enrollee's
+/// topic is delivered once (MQTT 3.1.1 section 3.3.5 allows either; Mosquitto 2.0.11 and MQTTnet's server send one
+/// copy), and a second copy would be answered as a redelivery.
 /// </summary>
 internal sealed partial class MqttLink
 {
@@ -81,10 +83,12 @@ internal sealed partial class MqttLink
                 _metrics.FloodFilterStarted();
                 LogFiltering(_log, _options.FloodRejectionsPerSecond, _options.FloodHold);
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                await SyncEnrolleeTopicsLockedAsync(all: false, ct).ConfigureAwait(false);
-                if (!_wildcardSubscribed)
+                if (_wildcardSubscribed && _client.IsConnected)
                 {
-                    // How long the flood still reached the service after the switch began (the broker's SUBSCRIBE work).
+                    // The approved enrollees' topics are held already (registration, maintenance, connect).
+                    await UnsubscribeAsync([AllRequestTopics], ct).ConfigureAwait(false);
+                    _wildcardSubscribed = false;
+                    // How long the flood still reached the service after the switch began (one UNSUBACK round trip).
                     LogFilterInPlace(_log, _enrolleeTopics.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 }
             }
@@ -96,9 +100,9 @@ internal sealed partial class MqttLink
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
         }
-        catch (System.Data.Common.DbException e)
+        catch (Exception e) when (IsBrokerTrouble(e, ct))
         {
-            // The wildcard stays until the next maintenance round, which syncs the filtering mode again.
+            // The wildcard stays until the next connect or maintenance round, which syncs the filtering mode again.
             LogTopicsNotSynced(_log, e.Message);
         }
         finally
@@ -121,7 +125,7 @@ internal sealed partial class MqttLink
     [LoggerMessage(Level = LogLevel.Warning, Message = "More than {Limit} enrollment messages rejected in one second: listening only on approved enrollees' request topics for at least {Hold}, so the broker drops the rest")]
     private static partial void LogFiltering(ILogger logger, int limit, TimeSpan hold);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Flood filter in place: {Topics} approved enrollees' request topics subscribed, then the wildcard dropped, in {Milliseconds:F0} ms")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Flood filter in place: the wildcard dropped in {Milliseconds:F0} ms, {Topics} approved enrollees' request topics held")]
     private static partial void LogFilterInPlace(ILogger logger, int topics, double milliseconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "No rejection flood for {Hold}: listening on every enrollee's request topic again")]

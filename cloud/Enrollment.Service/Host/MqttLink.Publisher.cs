@@ -70,11 +70,10 @@ internal sealed partial class MqttLink
         {
             await publish.ConfigureAwait(false);
             await incoming.AcknowledgeAsync(ct).ConfigureAwait(false);
-            if (retained && _filtering)
+            if (retained)
             {
-                // The broker holds the result for the device now: stop listening on its request topic. (Listening on
-                // every topic, the service never subscribed it; a filter switched on meanwhile did not either, as the
-                // enrollee is no longer awaited, and maintenance drops any topic the approvals no longer want.)
+                // The broker holds the result for the device now: stop listening on its request topic (the wildcard,
+                // when held, still brings copies; under a flood the broker drops them).
                 _released.Writer.TryWrite(incoming.ApplicationMessage.Topic);
             }
         }

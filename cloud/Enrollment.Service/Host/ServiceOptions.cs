@@ -130,9 +130,9 @@ internal sealed class MqttOptions
 
     /// <summary>
     /// With <see cref="RequestTopicPerEnrollee"/>: while the service rejects at most this many enrollment messages a
-    /// second before any public-key work, it listens on every enrollee's request topic (EnrollmentTopic + "/+"), so
-    /// it answers, logs and counts each rejection; above it (a flood of junk or replays) it listens only on the
-    /// topics of approved enrollees for <see cref="FloodHold"/>, so the broker drops the flood. 0: always only
+    /// second before any public-key work, it listens on every enrollee's request topic (EnrollmentTopic + "/+") besides
+    /// the approved enrollees' own, so it answers, logs and counts each rejection; above it (a flood of junk or
+    /// replays) it drops the wildcard for <see cref="FloodHold"/>, so the broker drops the flood. 0: always only
     /// approved enrollees' topics. Host/MqttLink.FloodFilter.cs.
     /// </summary>
     [Range(0, 1_000_000)]
