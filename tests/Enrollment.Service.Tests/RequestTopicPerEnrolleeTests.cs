@@ -205,6 +205,45 @@ public sealed class RequestTopicPerEnrolleeTests(MosquittoBroker mosquitto, Post
         Assert.Empty(service.Errors);
     }
 
+    [Theory]
+    [InlineData("embedded")]
+    [InlineData("mosquitto-tls")]
+    public async Task A_release_arriving_after_the_same_key_was_approved_anew_keeps_its_request_topic(string broker)
+    {
+        // An accepted enrollee's topic is released a few milliseconds after its result is out; an enroller may
+        // approve the same EIK_B anew within them (a device enrolled again with its key). That registration found
+        // the topic held and subscribed nothing, so the late release must leave it, or the device's new message
+        // would go nowhere until a maintenance round.
+        await using var service = await StartAsync(broker);
+        var link = service.App.Services.GetRequiredService<MqttLink>();
+        var enroller = new EnrollerClient(service.ClientWithToken(await service.AddPrincipalAsync("line-1")));
+        var enrollee = new TestEnrollee();
+        var (bundle, _) = await enroller.ApproveAsync(enrollee);
+        var topic = bundle.Address.RequestTopicFor(enrollee.IdText);
+        await DeviceLink.EnrollAsync(service, enrollee, bundle);
+        await WaitUntilAsync(() => !link.ListensOn(topic));
+
+        var (bundle2, record2) = await enroller.ApproveAsync(enrollee);
+        Assert.True(link.ListensOn(topic));
+        await link.ReleaseAsync([(topic, enrollee.Id)], CancellationToken.None); // the first acceptance's release, come late
+        Assert.True(link.ListensOn(topic));
+
+        // The broker still routes the device's new message to the service.
+        await using (var device = await DeviceLink.ConnectAsync(service, enrollee.IdText))
+        {
+            Assert.NotEmpty(await device.NextAnswerAsync()); // the first enrollment's retained result
+            var attempt = enrollee.CreateAttempt(bundle2);
+            await device.PublishAsync(attempt.Message);
+            var answer = await device.NextAnswerAsync();
+            Assert.Equal(ResultStatus.Opened, EnrolleeHandshake.OpenResult(attempt.SharedSecret, attempt.EphemeralPublicKey, answer, 0, answer.Length, out var outcome));
+            Assert.Equal(record2, outcome!.DeviceId);
+        }
+
+        // Nothing awaits the key any more: the second acceptance's release gives the topic up.
+        await WaitUntilAsync(() => !link.ListensOn(topic));
+        Assert.Empty(service.Errors);
+    }
+
     [Fact]
     public async Task Revoking_a_device_never_heard_on_its_channel_clears_its_retained_result()
     {

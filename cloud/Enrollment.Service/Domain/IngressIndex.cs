@@ -24,7 +24,8 @@ internal enum PrecheckVerdict
 /// work and without slowing real enrollments). It holds the pending enrollees (Hash(EIK_B) -> expiry and
 /// bound OPK id) and the accepted EK_B values (-> first 8 bytes of the accepted message's hash), so the
 /// first checks of OP-0006's order (EK_B seen? enrollee pending? expired? OPK bound to it?) cost two hash
-/// lookups and no database round trip.
+/// lookups and no database round trip. The same pending entries tell the MQTT link whether a request topic it
+/// is about to give up is awaited again (<see cref="IsAwaited"/>).
 /// <para>
 /// For the enrollee and OPK it is a filter, not the authority: the store loads it at start and updates it after
 /// each commit that changes these facts, and a message the index passes is checked again against the database
@@ -164,6 +165,19 @@ internal sealed class IngressIndex
         {
             RemovePendingLocked(eikHash, opkId);
             _seen[Key32.From(ephemeralKey)] = Prefix(messageHash);
+        }
+    }
+
+    /// <summary>
+    /// Whether an enrollee with this Hash(EIK_B) is pending and unexpired (an approval awaits its message); false until
+    /// <see cref="Load"/> ran.
+    /// </summary>
+    public bool IsAwaited(byte[] eikHash, long now)
+    {
+        var key = Key32.From(eikHash);
+        lock (_lock)
+        {
+            return _loaded && _pending.TryGetValue(key, out var entry) && entry.ExpiresAt > now;
         }
     }
 

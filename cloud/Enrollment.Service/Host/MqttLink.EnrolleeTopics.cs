@@ -37,8 +37,9 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
     private bool _staleTopicsSwept;
     private readonly SemaphoreSlim _topicsGate = new(1, 1);
 
-    /// <summary>Topics of accepted enrollees, to unsubscribe (several per UNSUBSCRIBE packet under load).</summary>
-    private readonly Channel<string> _released = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>Topics of accepted, deleted or revoked enrollees with their Hash(EIK_B), to unsubscribe (several per packet under load).</summary>
+    private readonly Channel<(string Topic, byte[] EikHash)> _released =
+        Channel.CreateUnbounded<(string, byte[])>(new UnboundedChannelOptions { SingleReader = true });
 
     private Task? _releaser;
 
@@ -49,48 +50,62 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
 
     /// <summary>
     /// Unsubscribes released topics, as many per packet as have queued up (a few milliseconds after each result).
-    /// The same EIK_B approved anew within those milliseconds would lose its new subscription until the next
-    /// maintenance round subscribes it again (its device retries meanwhile). A topic is forgotten only once its
-    /// UNSUBACK is back: one the broker could not be told about stays in <see cref="_enrolleeTopics"/>, and the
-    /// next connect or maintenance round, which no longer wants it, unsubscribes it.
+    /// A topic whose EIK_B is awaited again by then (approved anew, or a second approval of the same key still
+    /// pending) is kept: the registration found it held and subscribed nothing, and the check runs under the gate
+    /// that registrations take after the index has their row, so either it sees the new approval or the approval
+    /// comes after the release and subscribes again. A topic is forgotten only once its UNSUBACK is back: one the
+    /// broker could not be told about stays in <see cref="_enrolleeTopics"/>, and the next connect or maintenance
+    /// round, which no longer wants it, unsubscribes it.
     /// </summary>
     private async Task ReleaseTopicsAsync()
     {
         var ct = _stopping.Token;
-        var batch = new List<string>();
+        var batch = new List<(string Topic, byte[] EikHash)>();
         try
         {
             while (await _released.Reader.WaitToReadAsync(ct).ConfigureAwait(false))
             {
                 batch.Clear();
-                while (batch.Count < FiltersPerPacket && _released.Reader.TryRead(out var topic))
+                while (batch.Count < FiltersPerPacket && _released.Reader.TryRead(out var released))
                 {
-                    batch.Add(topic);
+                    batch.Add(released);
                 }
 
-                await _topicsGate.WaitAsync(ct).ConfigureAwait(false);
-                try
-                {
-                    // A topic no longer held (a maintenance round or a reconnect gave it up already) needs no packet.
-                    batch.RemoveAll(t => !_enrolleeTopics.Contains(t));
-                    if (batch.Count > 0 && _client.IsConnected)
-                    {
-                        await UnsubscribeAsync(batch, ct).ConfigureAwait(false);
-                        _enrolleeTopics.ExceptWith(batch);
-                    }
-                }
-                catch (Exception e) when (IsBrokerTrouble(e, ct))
-                {
-                    LogTopicsNotSynced(_log, e.Message);
-                }
-                finally
-                {
-                    _topicsGate.Release();
-                }
+                await ReleaseAsync(batch, ct).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
+        }
+    }
+
+    /// <summary>Unsubscribes the released topics still held whose EIK_B no approval awaits now (the releaser's step; tests call it too).</summary>
+    internal async Task ReleaseAsync(IReadOnlyList<(string Topic, byte[] EikHash)> released, CancellationToken ct)
+    {
+        await _topicsGate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await ReleaseLockedAsync(released, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsBrokerTrouble(e, ct))
+        {
+            LogTopicsNotSynced(_log, e.Message);
+        }
+        finally
+        {
+            _topicsGate.Release();
+        }
+    }
+
+    private async Task ReleaseLockedAsync(IReadOnlyList<(string Topic, byte[] EikHash)> released, CancellationToken ct)
+    {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        // A topic no longer held (a maintenance round or a reconnect gave it up already) needs no packet.
+        var batch = released.Where(r => _enrolleeTopics.Contains(r.Topic) && !_index.IsAwaited(r.EikHash, now)).Select(r => r.Topic).Distinct().ToList();
+        if (batch.Count > 0 && _client.IsConnected)
+        {
+            await UnsubscribeAsync(batch, ct).ConfigureAwait(false);
+            _enrolleeTopics.ExceptWith(batch);
         }
     }
 
@@ -205,7 +220,7 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
     {
         if (PerEnrollee)
         {
-            _released.Writer.TryWrite(EnrolleeTopic(eikHash));
+            _released.Writer.TryWrite((EnrolleeTopic(eikHash), eikHash));
         }
     }
 

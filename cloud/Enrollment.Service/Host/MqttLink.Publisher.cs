@@ -50,7 +50,7 @@ internal sealed partial class MqttLink
                     publish = Task.FromException(e);
                 }
 
-                _ = AcknowledgeAfterAsync(publish, incoming, retain, ct);
+                _ = AcknowledgeAfterAsync(publish, incoming, retain ? answer.EnrolledId : null, ct);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -64,17 +64,17 @@ internal sealed partial class MqttLink
         }
     }
 
-    private async Task AcknowledgeAfterAsync(Task publish, MqttApplicationMessageReceivedEventArgs incoming, bool retained, CancellationToken ct)
+    private async Task AcknowledgeAfterAsync(Task publish, MqttApplicationMessageReceivedEventArgs incoming, byte[]? retainedFor, CancellationToken ct)
     {
         try
         {
             await publish.ConfigureAwait(false);
             await incoming.AcknowledgeAsync(ct).ConfigureAwait(false);
-            if (retained)
+            if (retainedFor is not null)
             {
                 // The broker holds the result for the device now: stop listening on its request topic (the wildcard,
                 // when held, still brings copies; under a flood the broker drops them).
-                _released.Writer.TryWrite(incoming.ApplicationMessage.Topic);
+                _released.Writer.TryWrite((incoming.ApplicationMessage.Topic, retainedFor));
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)

@@ -14,10 +14,14 @@ namespace Enrollment.Service.Host;
 /// <summary>
 /// An answer to one enrollment message: publish Payload to Topic (nothing when Topic is null). Sealed results
 /// go at QoS 1; unauthenticated notices, which the enrollee treats as hints only (docs/protocol.md section
-/// 12), at QoS 0 so that answering a flood costs no acknowledgement round trip. Enrolled: the payload is the
-/// sealed result of an accepted enrollment (a new one, or the stored one for a copy of its message).
+/// 12), at QoS 0 so that answering a flood costs no acknowledgement round trip. EnrolledId: Hash(EIK_B) of the
+/// enrollee when the payload is the sealed result of an accepted enrollment (a new one, or the stored one for a
+/// copy of its message).
 /// </summary>
-internal sealed record IngressAnswer(string? Topic, byte[]? Payload, bool Reliable = true, bool Enrolled = false);
+internal sealed record IngressAnswer(string? Topic, byte[]? Payload, bool Reliable = true, byte[]? EnrolledId = null)
+{
+    public bool Enrolled => EnrolledId is not null;
+}
 
 /// <summary>Turns one enrollment message into an answer (the checks and the commit live behind it).</summary>
 internal interface IEnrollmentMessageHandler
@@ -45,6 +49,7 @@ internal sealed partial class MqttLink : IAsyncDisposable, IMqttPublisher
     private readonly Storage.IEnrollmentStore _store;
     private readonly TimeProvider _time;
     private readonly ServiceMetrics _metrics;
+    private readonly IngressIndex _index;
     private readonly ILogger<MqttLink> _log;
     private readonly IMqttClient _client;
     private readonly Channel<(MqttApplicationMessageReceivedEventArgs Message, Prechecked? Passed)> _queue;
@@ -57,9 +62,10 @@ internal sealed partial class MqttLink : IAsyncDisposable, IMqttPublisher
 
     public MqttLink(IOptions<ServiceOptions> options, IEnrollmentMessageHandler handler, ILogger<MqttLink> log,
         IChannelMessageHandler channel, Downlink downlink, EmbeddedBroker embedded, Storage.IEnrollmentStore store, TimeProvider time,
-        EnrolleeTopics enrolleeTopics, ServiceMetrics metrics)
+        EnrolleeTopics enrolleeTopics, ServiceMetrics metrics, IngressIndex index)
     {
         _metrics = metrics;
+        _index = index;
         _store = store;
         _time = time;
         enrolleeTopics.Attach(this);

@@ -218,7 +218,7 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler, IDi
                     LogAccepted(_log, enrollee.Id, EnrolleeId.ToText(message.EnrolleeId), enrollee.EnrollerName);
                     await _events.PublishAsync(new LifecycleEvent("enrollee.enrolled", enrollee.Id, EnrolleeId.ToText(message.EnrolleeId),
                         "mqtt-ingress", DateTimeOffset.FromUnixTimeMilliseconds(now)), ct).ConfigureAwait(false);
-                    return new IngressAnswer(topic, sealedResult, Enrolled: true);
+                    return new IngressAnswer(topic, sealedResult, EnrolledId: message.EnrolleeId);
                 case CompleteOutcome.AlreadySeen:
                     var seen = await _store.FindSeenEphemeralKeyAsync(message.EnrolleeId, message.EphemeralKey, ct).ConfigureAwait(false);
                     return seen is null ? Reject(started, RejectReason.Replayed, message, topic) : AnswerSeen(started, seen, messageHash, message, topic);
@@ -257,7 +257,7 @@ internal sealed partial class EnrollmentIngress : IEnrollmentMessageHandler, IDi
 
         _metrics.Duplicate();
         LogDuplicate(_log, EnrolleeId.ToText(message.EnrolleeId));
-        return new IngressAnswer(topic, seen.Result, Enrolled: true);
+        return new IngressAnswer(topic, seen.Result, EnrolledId: message.EnrolleeId);
     }
 
     private IngressAnswer Reject(long started, RejectReason reason, EnrollmentMessage? message, string? topic)
