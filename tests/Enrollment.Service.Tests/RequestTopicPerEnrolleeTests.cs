@@ -225,7 +225,7 @@ public sealed class RequestTopicPerEnrolleeTests(MosquittoBroker mosquitto, Post
 
         var (bundle2, record2) = await enroller.ApproveAsync(enrollee);
         Assert.True(link.ListensOn(topic));
-        await link.ReleaseAsync([(topic, enrollee.Id)], CancellationToken.None); // the first acceptance's release, come late
+        await link.ReleaseAsync([enrollee.Id], CancellationToken.None); // the first acceptance's release, come late
         Assert.True(link.ListensOn(topic));
 
         // The broker still routes the device's new message to the service.

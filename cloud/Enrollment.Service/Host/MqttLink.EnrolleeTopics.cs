@@ -37,9 +37,8 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
     private bool _staleTopicsSwept;
     private readonly SemaphoreSlim _topicsGate = new(1, 1);
 
-    /// <summary>Topics of accepted, deleted or revoked enrollees with their Hash(EIK_B), to unsubscribe (several per packet under load).</summary>
-    private readonly Channel<(string Topic, byte[] EikHash)> _released =
-        Channel.CreateUnbounded<(string, byte[])>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>Hash(EIK_B) of accepted, deleted or revoked enrollees whose topics to unsubscribe (several per packet under load).</summary>
+    private readonly Channel<byte[]> _released = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
 
     private Task? _releaser;
 
@@ -60,7 +59,7 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
     private async Task ReleaseTopicsAsync()
     {
         var ct = _stopping.Token;
-        var batch = new List<(string Topic, byte[] EikHash)>();
+        var batch = new List<byte[]>();
         try
         {
             while (await _released.Reader.WaitToReadAsync(ct).ConfigureAwait(false))
@@ -79,8 +78,8 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
         }
     }
 
-    /// <summary>Unsubscribes the released topics still held whose EIK_B no approval awaits now (the releaser's step; tests call it too).</summary>
-    internal async Task ReleaseAsync(IReadOnlyList<(string Topic, byte[] EikHash)> released, CancellationToken ct)
+    /// <summary>Unsubscribes the released enrollees' topics still held whose EIK_B no approval awaits now (the releaser's step; tests call it too).</summary>
+    internal async Task ReleaseAsync(IReadOnlyList<byte[]> released, CancellationToken ct)
     {
         await _topicsGate.WaitAsync(ct).ConfigureAwait(false);
         try
@@ -97,11 +96,11 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
         }
     }
 
-    private async Task ReleaseLockedAsync(IReadOnlyList<(string Topic, byte[] EikHash)> released, CancellationToken ct)
+    private async Task ReleaseLockedAsync(IReadOnlyList<byte[]> released, CancellationToken ct)
     {
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         // A topic no longer held (a maintenance round or a reconnect gave it up already) needs no packet.
-        var batch = released.Where(r => _enrolleeTopics.Contains(r.Topic) && !_index.IsAwaited(r.EikHash, now)).Select(r => r.Topic).Distinct().ToList();
+        var batch = released.Where(h => !_index.IsAwaited(h, now)).Select(EnrolleeTopic).Where(_enrolleeTopics.Contains).Distinct().ToList();
         if (batch.Count > 0 && _client.IsConnected)
         {
             await UnsubscribeAsync(batch, ct).ConfigureAwait(false);
@@ -220,7 +219,7 @@ internal sealed partial class MqttLink : IEnrolleeTopicSubscriber
     {
         if (PerEnrollee)
         {
-            _released.Writer.TryWrite((EnrolleeTopic(eikHash), eikHash));
+            _released.Writer.TryWrite(eikHash);
         }
     }
 

@@ -73,8 +73,9 @@ internal sealed partial class MqttLink
             if (retainedFor is not null)
             {
                 // The broker holds the result for the device now: stop listening on its request topic (the wildcard,
-                // when held, still brings copies; under a flood the broker drops them).
-                _released.Writer.TryWrite((incoming.ApplicationMessage.Topic, retainedFor));
+                // when held, still brings copies; under a flood the broker drops them). The topic follows from the
+                // authenticated Hash(EIK_B), not from the topic the message came in on, which the sender chose.
+                _released.Writer.TryWrite(retainedFor);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
